@@ -1,0 +1,144 @@
+"""``faderpilot <verb>``: argument handling, progress and the summary; no mixing logic here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .session.roles import ROLE_LABELS
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="faderpilot", description="An assistant engineer for music mixing.")
+    p.add_argument("--version", action="version", version=f"faderpilot {__version__}")
+    sub = p.add_subparsers(dest="verb", required=True)
+    m = sub.add_parser("mix", help="mix a folder of stems into a session, a mix and printed stems")
+    m.add_argument("stems_dir", type=Path)
+    m.add_argument("-o", "--out", type=Path, required=True, help="output folder")
+    m.add_argument("--sample-rate", type=int, default=None, help="session rate (default: most common)")
+    m.add_argument(
+        "--target-lufs", type=float, default=None, help="also write mix_master.wav at this loudness"
+    )
+    m.add_argument("--workers", type=int, default=None, help="threads (default: number of cores, at most 4)")
+    d = sub.add_parser("demo", help="write the synthesized demo stems into a folder")
+    d.add_argument("out", type=Path)
+    d.add_argument("--seconds", type=float, default=24.0)
+    return p
+
+
+def _summary(console: Console, r) -> None:  # r: pipeline.MixResult
+    s = r.session
+    console.print(
+        f"[bold]faderpilot[/bold] mixed {len(s.tracks)} tracks at {s.sample_rate} Hz, "
+        f"{s.length_s:.1f} s, in {r.seconds:.1f} s"
+    )
+    t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for col in ("#", "track", "role", "how", "bus", "trim", "fader", "pan", "chain"):
+        t.add_column(col)
+    for i, tr in enumerate(s.tracks, 1):
+        chain = " ".join(p.kind for p in tr.chain) or "-"
+        how = f"{tr.role.signal} {tr.role.confidence:.0%}"
+        pan = "C" if abs(tr.pan) < 0.005 else f"{'L' if tr.pan < 0 else 'R'}{abs(tr.pan) * 100:.0f}"
+        t.add_row(
+            str(i),
+            tr.name + (" (muted)" if tr.mute else ""),
+            ROLE_LABELS[tr.role.value],
+            how,
+            tr.output,
+            f"{tr.trim_db:+.1f}",
+            f"{tr.fader_db:+.1f}",
+            pan,
+            chain,
+        )
+    console.print(t)
+    roles = Counter(ROLE_LABELS[tr.role.value] for tr in s.tracks)
+    console.print("roles: " + ", ".join(f"{k} x{v}" for k, v in roles.items()))
+    console.print("buses: " + ", ".join(f"{b.name} ({b.kind})" for b in s.buses))
+    console.print(
+        f"mix: {r.mix_lufs:.1f} LUFS integrated, peak {r.mix_peak_db:.1f} dBFS, "
+        f"true peak {r.mix_true_peak_db:.1f} dBTP, loudness range {r.mix_lra_lu:.1f} LU"
+    )
+    for w in s.skipped:
+        console.print(f"[red]skipped[/red] {w.path}: {w.message} [{w.code}]")
+    for w in s.warnings:
+        console.print(f"[yellow]note[/yellow] {Path(w.path).name}: {w.message} [{w.code}]")
+    for name in r.ignored:
+        console.print(f"[dim]ignored {name}: not an audio file type faderpilot reads [FP-W003][/dim]")
+    console.print(
+        f"wrote {r.out_dir / 'session.json'}, {r.out_dir / 'mix.wav'}, "
+        f"{len([f for f in r.files if f.parent.name == 'stems'])} stems in {r.out_dir / 'stems'}"
+    )
+
+
+def _mix(args: argparse.Namespace, console: Console) -> int:
+    from .pipeline import mix
+
+    if console.is_terminal:
+        with Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done)
+
+            r = mix(
+                args.stems_dir,
+                args.out,
+                sample_rate=args.sample_rate,
+                target_lufs=args.target_lufs,
+                workers=args.workers,
+                progress=progress,
+            )
+    else:
+        r = mix(
+            args.stems_dir,
+            args.out,
+            sample_rate=args.sample_rate,
+            target_lufs=args.target_lufs,
+            workers=args.workers,
+        )
+    _summary(console, r)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run a verb, print errors without a traceback, exit non-zero on failure."""
+    args = _parser().parse_args(argv)
+    console = Console()
+    err = Console(stderr=True)
+    from .audio.io import AudioReadError
+    from .pipeline import FaderpilotError
+    from .session.io import SessionError
+
+    try:
+        if args.verb == "mix":
+            return _mix(args, console)
+        if args.verb == "demo":
+            from .demo import generate_demo
+
+            paths = generate_demo(args.out, seconds=args.seconds)
+            console.print(f"wrote {len(paths)} demo stems to {args.out}")
+            return 0
+    except (FaderpilotError, SessionError, AudioReadError, OSError) as e:
+        err.print(f"[red]error:[/red] {e}")
+        return 1
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""What every rule reads (the context) and returns (moves), and how moves land in a session.
+
+A rule is a pure function ``(ctx, session) -> list[Move]``: it reads measurements and the
+session as decided so far, and proposes values with one sentence each. Only :func:`apply`
+writes, so rules stay testable on their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..analysis.measure import TrackAnalysis
+from ..prep.setup import REFERENCE_LUFS
+from ..render.filters import chain_response_db
+from ..session.model import Decision, Processor, Send, Session, Track
+from ..session.roles import ROLE_LABELS
+
+__all__ = ["REFERENCE_LUFS", "Context", "Move", "apply"]
+
+
+@dataclass
+class Move:
+    """A proposed value for one parameter of one strip, with its reason."""
+
+    target: str  # track or bus id
+    param: str  # "fader_db" | "pan" | "width" | "trim_db" | "insert" | "send"
+    value: Any
+    reason: str
+    rule: str
+
+
+@dataclass
+class Context:
+    """Measurements the rules decide from: per-track analysis and naming facts."""
+
+    sample_rate: int
+    analyses: dict[str, TrackAnalysis]
+    pair_keys: dict[str, str] = field(default_factory=dict)
+    sides: dict[str, str | None] = field(default_factory=dict)
+    lead_id: str | None = None
+
+
+def label(track: Track) -> str:
+    """A track's role in words for reasons ("lead vocal")."""
+    return ROLE_LABELS.get(track.role.value, track.role.value).lower()
+
+
+def audible_tracks(session: Session) -> list[Track]:
+    """Tracks the rules should consider (not muted for silence)."""
+    return [t for t in session.tracks if not t.mute]
+
+
+def eq_loudness_change_db(track: Track, a: TrackAnalysis, sr: int) -> float:
+    """Change in K-weighted loudness (dB) the track's filters cause, from its long-term spectrum."""
+    from scipy.signal import sosfreqz
+
+    from ..analysis.loudness import k_weighting_sos
+
+    f = a.freqs[1:]
+    if f.size == 0:
+        return 0.0
+    resp = chain_response_db(track.chain, f, sr)
+    if not np.any(resp):
+        return 0.0
+    _, hk = sosfreqz(k_weighting_sos(sr), worN=f, fs=sr)
+    p = 10 ** (a.ltas_db[1:] / 10) * np.abs(hk) ** 2
+    before = np.sum(p)
+    after = np.sum(p * 10 ** (resp / 10))
+    return float(10 * np.log10(max(after, 1e-30) / max(before, 1e-30)))
+
+
+def _new_id(strip: Any, kind: str) -> str:
+    n = sum(1 for p in strip.chain if p.kind == kind) + 1
+    return f"{kind}{n}"
+
+
+def apply(session: Session, moves: list[Move]) -> None:
+    """Write moves into the session, each with its Decision."""
+    by_id: dict[str, Any] = {t.id: t for t in session.tracks}
+    by_id.update({b.id: b for b in session.buses})
+    for m in moves:
+        strip = by_id[m.target]
+        d = Decision(value=None, reason=m.reason, origin="rules", rule=m.rule)
+        if m.param == "insert":
+            p: Processor = m.value
+            if not p.id:
+                p.id = _new_id(strip, p.kind)
+            d.value = dict(p.params)
+            p.decision = d
+            strip.chain.append(p)
+        elif m.param == "send":
+            s: Send = m.value
+            d.value = s.level_db
+            s.decision = d
+            strip.sends = [x for x in strip.sends if x.bus != s.bus] + [s]
+        else:
+            setattr(strip, m.param, m.value)
+            d.value = m.value
+            strip.decisions[m.param] = d

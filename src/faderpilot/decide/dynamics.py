@@ -1,0 +1,141 @@
+"""Compression from each track's measured dynamics, and saturation where a mixer would use it.
+
+Compression: the spread between a track's body (median of its 50 ms level on active regions)
+and its peaks (99th percentile) is brought toward a role target. Threshold sits just above the
+body, the ratio is what brings the peaks to the target, attack and release follow the track's
+transient character (percussive parts get a slower attack so the hit passes, then a release
+scaled to how fast the hits decay; sustained parts get a faster attack). The makeup gain is the
+loudness the static curve removes, estimated from the measured level distribution, so the
+balance decided afterwards is not upset. Giannoulis, Massberg & Reiss (JAES 61(10), 2013) tie
+attack and release to crest factor the same way: the more peaked the signal, the faster the
+detector needs to be; we keep their direction and use role-aware ranges.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..analysis.measure import TrackAnalysis
+from ..session.model import Processor, Session
+from .base import Context, Move, audible_tracks, label
+
+#: role -> target peak-over-body spread in dB (None: leave its dynamics alone).
+SPREAD_TARGET: dict[str, float | None] = {
+    "lead_vocal": 6.0,
+    "backing_vocals": 6.0,
+    "bass": 5.0,
+    "kick": 10.0,
+    "snare": 10.0,
+    "toms": 12.0,
+    "electric_guitar": 7.0,
+    "acoustic_guitar": 7.0,
+    "keys": 8.0,
+    "orchestral": 9.0,
+    "synth": None,
+    "hihat": None,
+    "overheads": None,
+    "percussion": None,
+    "fx": None,
+}
+
+
+def static_gain_reduction(levels_db: np.ndarray, threshold_db: float, ratio: float) -> np.ndarray:
+    """Gain reduction (dB, >= 0) of a hard-knee compressor's static curve at each level."""
+    return np.maximum(levels_db - threshold_db, 0.0) * (1.0 - 1.0 / ratio)
+
+
+def makeup_for(levels_db: np.ndarray, threshold_db: float, ratio: float) -> float:
+    """Loudness lost to the static curve, over a level distribution (power mean), in dB."""
+    p = 10 ** (levels_db / 10)
+    after = 10 ** ((levels_db - static_gain_reduction(levels_db, threshold_db, ratio)) / 10)
+    return float(10 * np.log10(np.sum(p) / np.sum(after)))
+
+
+def percussive(a: TrackAnalysis) -> bool:
+    """True when the track is made of hits: frequent onsets that decay fast."""
+    return a.transient_db > 9.0 and a.decay_ms < 250.0 and a.onset_rate > 0.5
+
+
+def compression(ctx: Context, session: Session) -> list[Move]:
+    """A compressor on tracks whose peaks stand further above their body than the role wants."""
+    moves = []
+    for t in audible_tracks(session):
+        target = SPREAD_TARGET.get(t.role.value)
+        if target is None:
+            continue
+        a = ctx.analyses[t.id]
+        pct = np.asarray(a.env_percentiles) + t.trim_db
+        body, peaks = float(pct[50]), float(pct[99])
+        spread = peaks - body
+        if spread < target + 2.0:
+            continue
+        threshold = round(body + 2.0, 1)
+        ratio = round(float(np.clip((peaks - threshold) / max(target - 2.0, 1.0), 1.5, 8.0)), 1)
+        if percussive(a):
+            attack = round(float(np.clip(a.decay_ms / 6.0, 10.0, 30.0)), 1)
+            release = round(float(np.clip(a.decay_ms * 1.5, 50.0, 250.0)), -1)
+            character = f"percussive (hits decay 12 dB in {a.decay_ms:.0f} ms): slow attack keeps the hit"
+        else:
+            attack = 5.0 if a.transient_db > 6.0 else 10.0
+            release = 120.0 if a.lra_lu < 8 else 200.0
+            character = "sustained: a quicker attack holds the level steady"
+        makeup = round(makeup_for(pct, threshold, ratio), 1)
+        gr_peaks = float(static_gain_reduction(np.array([peaks]), threshold, ratio)[0])
+        params = {
+            "threshold_db": threshold,
+            "ratio": ratio,
+            "attack_ms": attack,
+            "release_ms": release,
+            "makeup_db": makeup,
+        }
+        moves.append(
+            Move(
+                t.id,
+                "insert",
+                Processor("", "compressor", params),
+                f"Compress {ratio:g}:1 above {threshold:g} dB: the {label(t)}'s peaks stand "
+                f"{spread:.1f} dB over its body, a {label(t)} sits best near {target:g} dB; "
+                f"about {gr_peaks:.1f} dB of reduction on the peaks; {character}; "
+                f"{makeup:g} dB makeup keeps its loudness.",
+                "dynamics.compression",
+            )
+        )
+    return moves
+
+
+def saturation(ctx: Context, session: Session) -> list[Move]:
+    """Harmonics on a bass that has little above 150 Hz (so it reads on small speakers), and a
+    gentle drive on the drum bus."""
+    moves = []
+    for t in audible_tracks(session):
+        if t.role.value != "bass":
+            continue
+        a = ctx.analyses[t.id]
+        f = a.freqs
+        p = 10 ** (a.ltas_db / 10)
+        total = float(np.sum(p[f > 20]))
+        upper = float(np.sum(p[f > 150])) / max(total, 1e-30)
+        if upper < 0.05:
+            moves.append(
+                Move(
+                    t.id,
+                    "insert",
+                    Processor("", "saturation", {"drive_db": 12.0, "mix_pct": 35.0}),
+                    f"Saturate (drive 12 dB, 35% mix): only {upper:.1%} of the bass's energy is "
+                    "above 150 Hz, so small speakers would lose it; harmonics let the ear "
+                    "rebuild the fundamental.",
+                    "dynamics.saturation",
+                )
+            )
+    if any(b.id == "drums" for b in session.buses):
+        moves.append(
+            Move(
+                "drums",
+                "insert",
+                Processor("", "saturation", {"drive_db": 4.0, "mix_pct": 25.0}),
+                "Gentle drive on the drum bus (4 dB, 25% mix): glues the kit and rounds the "
+                "sharpest transients without audible distortion.",
+                "dynamics.saturation",
+            )
+        )
+    return moves

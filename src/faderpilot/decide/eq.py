@@ -1,0 +1,185 @@
+"""EQ decisions: role-aware high-pass below the measured content, resonance cuts, and
+cross-track unmasking (cut the lower-priority track in the higher-priority one's key band).
+
+The role facts below are engineering practice, not measurements of this song: each instrument's
+lowest useful note (e.g. the guitar's E2 at 82.4 Hz, the 4-string bass's E1 at 41.2 Hz) and the
+highest a mixer would usually put a high-pass (frequency bands after Kulka's chart reprinted in
+Owsinski, "The Mixing Engineer's Handbook": sub-bass 16-60 Hz, bass 60-250 Hz, low mids
+250-2000 Hz, high mids 2-4 kHz).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..render.filters import chain_response_db, response_db
+from ..session.model import Processor, Session
+from .base import Context, Move, audible_tracks, label
+
+#: role -> (lowest plausible fundamental Hz, highest high-pass Hz, or None for no high-pass)
+HPF_POLICY: dict[str, tuple[float, float | None]] = {
+    "kick": (30.0, None),
+    "bass": (30.0, None),
+    "snare": (120.0, 100.0),
+    "toms": (60.0, 60.0),
+    "hihat": (200.0, 250.0),
+    "overheads": (60.0, 80.0),
+    "percussion": (120.0, 150.0),
+    "electric_guitar": (80.0, 100.0),
+    "acoustic_guitar": (80.0, 100.0),
+    "keys": (40.0, 60.0),
+    "synth": (50.0, 80.0),
+    "orchestral": (60.0, 80.0),
+    "lead_vocal": (75.0, 100.0),
+    "backing_vocals": (90.0, 120.0),
+    "fx": (40.0, 60.0),
+}
+
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
+def note_name(freq: float) -> str:
+    """Nearest equal-tempered note name of a frequency ("A2")."""
+    midi = int(round(69 + 12 * np.log2(max(freq, 1e-3) / 440.0)))
+    return f"{NOTE_NAMES[midi % 12]}{midi // 12 - 1}"
+
+
+def highpass(ctx: Context, session: Session) -> list[Move]:
+    """High-pass each track below its lowest note and above any rumble beneath it."""
+    moves = []
+    for t in audible_tracks(session):
+        a = ctx.analyses[t.id]
+        lowest, cap = HPF_POLICY.get(t.role.value, (40.0, 60.0))
+        if cap is None:
+            continue
+        notes = [p for p in a.peaks if p[0] >= lowest * 0.94]
+        rumble = [p for p in a.peaks if p[0] < lowest * 0.94]
+        fund = notes[0][0] if notes else None
+        freq = cap if fund is None else min(cap, 0.8 * fund)
+        freq = float(round(max(freq, 20.0)))
+        slope = 12.0
+        if rumble and rumble[-1][0] > freq / 2:
+            slope = 24.0
+        params = {"freq_hz": freq, "slope_db_oct": slope}
+        what = f"High-pass at {freq:g} Hz ({slope:g} dB/oct): "
+        if fund is not None:
+            what += f"nothing useful below the {label(t)}'s lowest note ({note_name(fund)}, {fund:g} Hz)"
+        else:
+            what += f"below the usual range of a {label(t)}"
+        if rumble:
+            rf = max(rumble, key=lambda p: p[1])[0]
+            cut = -float(response_db("highpass", params, np.array([rf]), ctx.sample_rate)[0])
+            what += f"; cuts the rumble at {rf:g} Hz by {cut:.1f} dB"
+        else:
+            what += "; clears low-frequency build-up it adds to the mix"
+        moves.append(Move(t.id, "insert", Processor("", "highpass", params), what + ".", "eq.highpass"))
+    return moves
+
+
+def resonances(ctx: Context, session: Session, max_cuts: int = 2, min_excess_db: float = 6.0) -> list[Move]:
+    """Narrow cuts where a stationary resonance stands out of the track's long-term spectrum."""
+    moves = []
+    for t in audible_tracks(session):
+        a = ctx.analyses[t.id]
+        found = [r for r in a.resonances if r[1] >= min_excess_db][:max_cuts]
+        for f, excess, q in found:
+            gain = -round(min(6.0, 0.7 * excess), 1)
+            qq = round(float(np.clip(q, 2.0, 10.0)), 1)
+            moves.append(
+                Move(
+                    t.id,
+                    "insert",
+                    Processor("", "peak", {"freq_hz": f, "gain_db": gain, "q": qq}),
+                    f"Cut {-gain:g} dB at {f:g} Hz (Q {qq:g}): a narrow resonance stands "
+                    f"{excess:.1f} dB above the {label(t)}'s surrounding spectrum throughout, "
+                    "which reads as ringing rather than tone.",
+                    "eq.resonance",
+                )
+            )
+    return moves
+
+
+#: Priority (lower = more important) and the key band (Hz) each role needs to be heard in.
+KEY_BANDS: dict[str, tuple[int, tuple[float, float], str]] = {
+    "lead_vocal": (0, (1000.0, 4000.0), "presence band"),
+    "kick": (1, (45.0, 110.0), "low-end thump"),
+    "bass": (1, (60.0, 200.0), "fundamental range"),
+    "snare": (2, (160.0, 260.0), "body"),
+}
+#: Roles that yield (get cut) when they mask a higher-priority key band.
+YIELDING = {
+    "electric_guitar": 5,
+    "acoustic_guitar": 5,
+    "keys": 5,
+    "synth": 6,
+    "orchestral": 5,
+    "backing_vocals": 4,
+    "overheads": 4,
+    "hihat": 6,
+    "percussion": 6,
+    "fx": 7,
+    "toms": 4,
+}
+
+
+def unmask(
+    ctx: Context,
+    session: Session,
+    fader_of: dict[str, float] | None = None,
+    threshold_db: float = -3.0,
+    min_share: float = 0.3,
+) -> list[Move]:
+    """Cut a lower-priority track where it masks a higher-priority one's key band.
+
+    Levels are compared per third-octave band and analysis frame, as heard after trim and
+    fader, over the frames where both tracks play. The masker is cut where it comes within
+    ``threshold_db`` of the masked track in at least ``min_share`` of those frames.
+    """
+    from ..analysis.measure import BAND_CENTRES
+
+    moves = []
+    tracks = audible_tracks(session)
+
+    def eq_at(t, fc):
+        return chain_response_db(t.chain, fc, ctx.sample_rate)
+
+    gain = {t.id: t.trim_db + (t.fader_db if fader_of is None else fader_of[t.id]) for t in tracks}
+    cuts: dict[str, int] = {}
+    for hi in tracks:
+        if hi.role.value not in KEY_BANDS:
+            continue
+        _, (flo, fhi), band_name = KEY_BANDS[hi.role.value]
+        bands = np.flatnonzero((BAND_CENTRES >= flo) & (BAND_CENTRES <= fhi))
+        ah = ctx.analyses[hi.id]
+        for lo in tracks:
+            if lo.id == hi.id or lo.role.value not in YIELDING or cuts.get(lo.id, 0) >= 2:
+                continue
+            al = ctx.analyses[lo.id]
+            both = ah.frame_active & al.frame_active
+            if both.sum() < 3:
+                continue
+            fc = BAND_CENTRES[bands]
+            h = ah.band_frames_db[both][:, bands] + gain[hi.id] + eq_at(hi, fc)
+            low = al.band_frames_db[both][:, bands] + gain[lo.id] + eq_at(lo, fc)
+            diff = low - h
+            share = np.mean(diff > threshold_db, axis=0)
+            k = int(np.argmax(share + 1e-3 * np.median(diff, axis=0)))
+            if share[k] < min_share:
+                continue
+            f = float(BAND_CENTRES[bands[k]])
+            med = float(np.median(diff[:, k]))
+            g = -round(float(np.clip(med - threshold_db + 3.0, 2.0, 6.0)), 1)
+            cuts[lo.id] = cuts.get(lo.id, 0) + 1
+            moves.append(
+                Move(
+                    lo.id,
+                    "insert",
+                    Processor("", "peak", {"freq_hz": f, "gain_db": g, "q": 1.4}),
+                    f"Cut {-g:g} dB at {f:g} Hz (Q 1.4) to unmask the {label(hi)} "
+                    f"'{hi.name}': around {f:g} Hz, its {band_name}, the {label(lo)} comes within "
+                    f"{-threshold_db:g} dB of it {share[k]:.0%} of the time they play together "
+                    f"(median {med:+.1f} dB). The cut goes on the {label(lo)}, the lower priority.",
+                    "eq.unmask",
+                )
+            )
+    return moves

@@ -1,0 +1,167 @@
+"""Session to audio: each track through regions, polarity, delay, trim, chain, fader and pan;
+group and FX buses; the master. The signal flow every DAW export reproduces.
+
+Track strip: regions (with linear fades) -> polarity -> delay -> trim -> chain -> fader ->
+width (stereo only) -> pan (the session's pan law) = the printed track stem. Post-fader sends
+take that stem to FX buses. Buses: sum -> chain -> fader -> balance pan = the printed bus stem.
+Master: sum of what is routed to it -> chain -> fader = the mix.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..session.model import Bus, PanLaw, Session, Track
+from .chain import db_to_gain, run_chain
+
+
+def pan_gains(pan: float, channels: int, law: PanLaw | None = None) -> tuple[float, float]:
+    """(left, right) gains for a strip at ``pan`` in [-1, 1] under the session's pan law.
+
+    Mono sources: constant power, cos/sin of (pan + 1) * pi / 4 (-3.01 dB each side at centre).
+    Stereo sources: balance, the far channel follows sqrt(2) times the same curve, near stays 1.
+    """
+    p = float(np.clip(pan, -1.0, 1.0))
+    t = (p + 1.0) * np.pi / 4.0
+    if channels == 1:
+        return float(np.cos(t)), float(np.sin(t))
+    if p <= 0:
+        return 1.0, float(np.sqrt(2.0) * np.sin(t))
+    return float(np.sqrt(2.0) * np.cos(t)), 1.0
+
+
+def place_regions(x: np.ndarray, track: Track, sr: int, frames: int) -> np.ndarray:
+    """The track's audio on the timeline: its regions with fades, silence elsewhere."""
+    if not track.regions:
+        return x
+    out = np.zeros((x.shape[0], frames), dtype=np.float32)
+    for r in track.regions:
+        start = int(round(r.start_s * sr))
+        end = min(int(round(r.end_s * sr)), frames)
+        off = int(round(r.source_offset_s * sr))
+        n = min(end - start, x.shape[1] - off)
+        if n <= 0:
+            continue
+        seg = x[:, off : off + n].copy()
+        fi = min(int(r.fade_in_ms * sr / 1000), n)
+        fo = min(int(r.fade_out_ms * sr / 1000), n)
+        if fi > 0:
+            seg[:, :fi] *= np.linspace(0.0, 1.0, fi, endpoint=False, dtype=np.float32)
+        if fo > 0:
+            seg[:, n - fo :] *= np.linspace(1.0, 0.0, fo, dtype=np.float32)
+        out[:, start : start + n] += seg
+    return out
+
+
+def shift(x: np.ndarray, delay_ms: float, sr: int) -> np.ndarray:
+    """Delay (positive) or advance (negative) audio by whole samples, keeping its length."""
+    n = int(round(delay_ms * sr / 1000.0))
+    if n == 0:
+        return x
+    out = np.zeros_like(x)
+    if n > 0:
+        out[:, n:] = x[:, :-n]
+    else:
+        out[:, :n] = x[:, -n:]
+    return out
+
+
+def render_track(track: Track, x: np.ndarray, sr: int, law: PanLaw) -> np.ndarray:
+    """A track's printed stem (stereo, post chain, fader and pan) from its aligned source audio."""
+    frames = x.shape[1]
+    y = place_regions(x, track, sr, frames)
+    y = shift(y, track.delay_ms, sr)
+    g = db_to_gain(track.trim_db) * (-1.0 if track.polarity_inverted else 1.0)
+    y = run_chain((y * np.float32(g)).astype(np.float32), track.chain, sr)
+    y *= np.float32(db_to_gain(track.fader_db))
+    return pan_stereo(y, track.pan, track.width, law)
+
+
+def pan_stereo(y: np.ndarray, pan: float, width: float, law: PanLaw) -> np.ndarray:
+    """Mono or stereo strip audio to a stereo pair (width first, then the pan law)."""
+    gl, gr = pan_gains(pan, y.shape[0], law)
+    if y.shape[0] == 1:
+        return np.vstack([y[0] * np.float32(gl), y[0] * np.float32(gr)])
+    if width != 1.0:
+        mid = (y[0] + y[1]) * 0.5
+        side = (y[0] - y[1]) * np.float32(0.5 * width)
+        y = np.vstack([mid + side, mid - side])
+    return np.vstack([y[0] * np.float32(gl), y[1] * np.float32(gr)])
+
+
+@dataclass
+class Rendered:
+    """What a render produced: the mix, bus stems and (unless streamed away) track stems."""
+
+    mix: np.ndarray
+    pre_master: np.ndarray
+    bus_stems: dict[str, np.ndarray]
+    track_stems: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def _audible(session: Session) -> set[str]:
+    soloed = {t.id for t in session.tracks if t.solo}
+    return {t.id for t in session.tracks if not t.mute and (not soloed or t.id in soloed)}
+
+
+def render_bus(bus: Bus, x: np.ndarray, sr: int, law: PanLaw) -> np.ndarray:
+    """A bus's output: its summed input through chain, fader and balance pan."""
+    y = run_chain(x, bus.chain, sr) if bus.chain else x
+    y = y * np.float32(db_to_gain(bus.fader_db))
+    return pan_stereo(y, bus.pan, 1.0, law) if bus.pan else y
+
+
+def render(
+    session: Session,
+    audio: dict[str, np.ndarray],
+    on_track: Callable[[Track, np.ndarray], None] | None = None,
+    workers: int = 2,
+) -> Rendered:
+    """Render a session from aligned source audio (source_id -> (channels, frames)).
+
+    ``on_track`` receives each track stem as soon as it exists (to write it and let it go);
+    without it, the stems are kept in ``Rendered.track_stems``.
+    """
+    sr = session.sample_rate
+    frames = next(iter(audio.values())).shape[1] if audio else int(round(session.length_s * sr))
+    inputs = {b.id: np.zeros((2, frames), dtype=np.float32) for b in session.buses}
+    audible = _audible(session)
+    lock = threading.Lock()
+    kept: dict[str, np.ndarray] = {}
+
+    def one(track: Track) -> None:
+        if track.id in audible:
+            stem = render_track(track, audio[track.source_id], sr, session.pan_law)
+        else:
+            stem = np.zeros((2, frames), dtype=np.float32)
+        with lock:
+            if track.id in audible:
+                inputs[track.output] += stem
+                for s in track.sends:
+                    inputs[s.bus] += stem * np.float32(db_to_gain(s.level_db))
+            if on_track is None:
+                kept[track.id] = stem
+        if on_track is not None:
+            on_track(track, stem)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        list(pool.map(one, session.tracks))
+
+    bus_stems: dict[str, np.ndarray] = {}
+    for kind in ("group", "fx"):
+        for b in session.buses:
+            if b.kind == kind:
+                out = render_bus(b, inputs[b.id], sr, session.pan_law)
+                if b.mute:
+                    out = np.zeros_like(out)
+                bus_stems[b.id] = out
+                inputs[b.output or "master"] += out
+    master = session.master
+    pre = inputs["master"]
+    mix = render_bus(master, pre, sr, session.pan_law)
+    return Rendered(mix=mix, pre_master=pre, bus_stems=bus_stems, track_stems=kept)
