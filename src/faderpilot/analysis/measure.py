@@ -231,7 +231,11 @@ def spectral_peaks(
             ref = np.median(s[near])
             prom = s[i] - ref
             if prom >= min_prominence_db:
-                out.append((round(float(f[i]), 1), round(float(s[i]), 1), round(float(prom), 1)))
+                # parabolic interpolation of the peak on the dB spectrum (sub-bin frequency)
+                den = s[i - 1] - 2 * s[i] + s[i + 1]
+                off = 0.5 * (s[i - 1] - s[i + 1]) / den if den < 0 else 0.0
+                fp = f[i] + off * (f[1] - f[0])
+                out.append((round(float(fp), 1), round(float(s[i]), 1), round(float(prom), 1)))
     return out
 
 
@@ -338,7 +342,8 @@ def analyse(x: np.ndarray, sr: int) -> TrackAnalysis:
         left, right = x[0].astype(np.float64), x[1].astype(np.float64)
         den = np.sqrt(np.sum(left * left) * np.sum(right * right))
         corr = float(np.sum(left * right) / den) if den > 0 else 1.0
-        side = float(_db(np.mean(((left - right) / 2) ** 2) + 1e-30) - _db(np.mean(((left + right) / 2) ** 2) + 1e-30))
+        side_p = np.mean(((left - right) / 2) ** 2) + 1e-30
+        side = float(_db(side_p) - _db(np.mean(((left + right) / 2) ** 2) + 1e-30))
     else:
         corr, side = 1.0, SILENT_DB
     return TrackAnalysis(

@@ -116,12 +116,14 @@ def saturation(ctx: Context, session: Session) -> list[Move]:
         total = float(np.sum(p[f > 20]))
         upper = float(np.sum(p[f > 150])) / max(total, 1e-30)
         if upper < 0.05:
+            # drive so the staged peaks reach about 1.5 inside the tanh: audibly harmonic
+            drive = round(float(np.clip(3.5 - (a.peak_db + t.trim_db), 6.0, 24.0)), 1)
             moves.append(
                 Move(
                     t.id,
                     "insert",
-                    Processor("", "saturation", {"drive_db": 12.0, "mix_pct": 35.0}),
-                    f"Saturate (drive 12 dB, 35% mix): only {upper:.1%} of the bass's energy is "
+                    Processor("", "saturation", {"drive_db": drive, "mix_pct": 35.0}),
+                    f"Saturate (drive {drive:g} dB, 35% mix): only {upper:.1%} of the bass's energy is "
                     "above 150 Hz, so small speakers would lose it; harmonics let the ear "
                     "rebuild the fundamental.",
                     "dynamics.saturation",

@@ -63,13 +63,13 @@ def highpass(ctx: Context, session: Session) -> list[Move]:
         params = {"freq_hz": freq, "slope_db_oct": slope}
         what = f"High-pass at {freq:g} Hz ({slope:g} dB/oct): "
         if fund is not None:
-            what += f"nothing useful below the {label(t)}'s lowest note ({note_name(fund)}, {fund:g} Hz)"
+            what += f"nothing useful below the {label(t)}'s lowest note ({note_name(fund)}, {fund:.0f} Hz)"
         else:
             what += f"below the usual range of a {label(t)}"
         if rumble:
             rf = max(rumble, key=lambda p: p[1])[0]
             cut = -float(response_db("highpass", params, np.array([rf]), ctx.sample_rate)[0])
-            what += f"; cuts the rumble at {rf:g} Hz by {cut:.1f} dB"
+            what += f"; cuts the rumble at {rf:.0f} Hz by {cut:.1f} dB"
         else:
             what += "; clears low-frequency build-up it adds to the mix"
         moves.append(Move(t.id, "insert", Processor("", "highpass", params), what + ".", "eq.highpass"))

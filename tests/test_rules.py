@@ -1,0 +1,168 @@
+"""Each decision rule on synthetic signals with a known right answer."""
+
+import numpy as np
+import pytest
+from conftest import noise, rms_db
+from rulekit import build, harmonic
+from scipy.signal import butter, sosfilt
+
+from faderpilot.analysis.measure import analyse
+from faderpilot.decide import apply, decide
+from faderpilot.decide.balance import balance
+from faderpilot.decide.dynamics import compression, saturation
+from faderpilot.decide.eq import highpass, unmask
+from faderpilot.decide.space import pan
+from faderpilot.render.chain import run_chain
+from faderpilot.render.engine import render
+
+SR = 48000
+
+
+def chain_of(session, tid, kind):
+    return [p for p in session.track(tid).chain if p.kind == kind]
+
+
+def test_rumble_at_40hz_gets_a_highpass_above_it_and_below_the_fundamental():
+    gtr = harmonic([110.0, 146.8, 164.8, 130.8], 8.0)  # A2 D3 E3 C3
+    t = np.arange(gtr.shape[1]) / SR
+    rumble = (0.02 * np.sin(2 * np.pi * 40 * t)).astype(np.float32)[None]
+    s, ctx, _ = build({"Gtr.wav": (gtr + rumble, "electric_guitar")})
+    moves = highpass(ctx, s)
+    assert len(moves) == 1
+    f = moves[0].value.params["freq_hz"]
+    assert 50 < f < 110, f
+    assert "rumble at 40 Hz" in moves[0].reason and "A2, 110 Hz" in moves[0].reason
+
+
+def test_guitar_masking_the_vocals_presence_is_cut_in_the_guitar_not_the_vocal():
+    sr = SR
+    rng = np.random.default_rng(1)
+    n = 8 * sr
+    # vocal-like: harmonic tone with energy in 1-4 kHz; guitar: noise band 2-4 kHz loud
+    voc = harmonic([220.0, 247.0, 262.0, 294.0], 8.0, n_harm=18, amp=0.2)
+    band = sosfilt(butter(4, [2000, 4000], "bandpass", fs=sr, output="sos"), rng.standard_normal(n))
+    gtr_body = harmonic([110.0, 147.0], 8.0, amp=0.2, seed=3)[0]
+    gtr = (gtr_body + 0.6 * band / np.max(np.abs(band)) * 0.2).astype(np.float32)[None]
+    s, ctx, _ = build({"Vox.wav": (voc, "lead_vocal"), "Gtr.wav": (gtr, "electric_guitar")})
+    apply(s, balance(ctx, s))
+    moves = unmask(ctx, s)
+    vocal = next(t for t in s.tracks if t.role.value == "lead_vocal")
+    guitar = next(t for t in s.tracks if t.role.value == "electric_guitar")
+    assert moves and all(m.target == guitar.id for m in moves)
+    assert not any(m.target == vocal.id for m in moves)
+    f = moves[0].value.params["freq_hz"]
+    assert 2000 <= f <= 4000 and moves[0].value.params["gain_db"] < 0
+    assert "unmask" in moves[0].reason
+
+
+def test_twenty_db_of_peaks_over_the_body_gets_compression_in_the_measured_range():
+    sr = SR
+    n = 10 * sr
+    t = np.arange(n) / sr
+    body = 10 ** (-30 / 20) * np.sqrt(2) * np.sin(2 * np.pi * 220 * t)
+    env = np.ones(n)
+    for k in range(10):  # a 150 ms peak every second, 20 dB over the body
+        env[k * sr + sr // 2 : k * sr + sr // 2 + int(0.15 * sr)] = 10.0
+    x = (body * env).astype(np.float32)[None]
+    s, ctx, audio = build({"Vox.wav": (x, "lead_vocal")})
+    moves = compression(ctx, s)
+    assert len(moves) == 1
+    p = moves[0].value.params
+    a = ctx.analyses[s.tracks[0].id]
+    spread = a.env_percentiles[99] - a.env_percentiles[50]
+    assert spread == pytest.approx(20, abs=1.5)
+    # measure the real gain reduction on the peaks: render with and without the compressor
+    trim = 10 ** (s.tracks[0].trim_db / 20)
+    y = run_chain(x * trim, [moves[0].value], sr)
+    peaks = slice(5 * sr + sr // 2 + int(0.05 * sr), 5 * sr + sr // 2 + int(0.15 * sr))
+    gr = rms_db(x[:, peaks] * trim) - rms_db(y[:, peaks] / 10 ** (p["makeup_db"] / 20))
+    assert 3.0 < gr < 20.0, gr
+    # and the body passes almost untouched
+    quiet = slice(2 * sr, 2 * sr + sr // 4)
+    assert abs(rms_db(x[:, quiet] * trim) - rms_db(y[:, quiet] / 10 ** (p["makeup_db"] / 20))) < 2.0
+
+
+def test_steady_pad_gets_no_compression():
+    x = harmonic([220.0] * 4, 8.0)
+    x[:] = harmonic([220.0], 8.0)[:, : x.shape[1]]
+    s, ctx, _ = build(
+        {
+            "Keys.wav": (
+                np.tile(x[:, :SR], (1, 8)) * 0
+                + 0.1 * np.sin(2 * np.pi * 330 * np.arange(8 * SR) / SR).astype(np.float32)[None],
+                "keys",
+            )
+        }
+    )
+    assert compression(ctx, s) == []
+
+
+def test_bass_without_upper_content_gets_saturation_that_adds_harmonics():
+    t = np.arange(8 * SR) / SR
+    bass = (0.3 * np.sin(2 * np.pi * 55 * t)).astype(np.float32)[None]
+    s, ctx, audio = build({"Bass.wav": (bass, "bass")})
+    moves = [m for m in saturation(ctx, s) if m.target != "drums"]
+    assert len(moves) == 1 and "150 Hz" in moves[0].reason
+    before = analyse(bass * 10 ** (s.tracks[0].trim_db / 20), SR)
+    y = run_chain(bass * 10 ** (s.tracks[0].trim_db / 20), [moves[0].value], SR)
+    after = analyse(y, SR)
+
+    def upper(a):
+        p = 10 ** (a.ltas_db / 10)
+        return 10 * np.log10(np.sum(p[a.freqs > 150]) / np.sum(p[a.freqs > 20]))
+
+    assert upper(after) - upper(before) > 20
+    assert upper(after) > -35
+
+
+def test_pan_centres_anchors_and_spreads_pairs():
+    x = noise(4.0)
+    s, ctx, _ = build(
+        {
+            "Kick.wav": (x, "kick"),
+            "Bass.wav": (x, "bass"),
+            "Vox.wav": (x, "lead_vocal"),
+            "OH L.wav": (x, "overheads"),
+            "OH R.wav": (x, "overheads"),
+            "BGV 1.wav": (x, "backing_vocals"),
+            "BGV 2.wav": (x, "backing_vocals"),
+            "BGV 3.wav": (x, "backing_vocals"),
+        }
+    )
+    apply(s, pan(ctx, s))
+    by = {t.name: t.pan for t in s.tracks}
+    assert by["Kick"] == by["Bass"] == by["Vox"] == 0.0
+    assert by["OH L"] < -0.5 and by["OH R"] > 0.5
+    bgv = sorted(by[f"BGV {i}"] for i in (1, 2, 3))
+    assert bgv[0] < 0 < bgv[2] and bgv[1] == 0
+
+
+def test_stereo_bass_is_made_mono():
+    x = np.vstack([noise(4.0, seed=1)[0], noise(4.0, seed=2)[0]])
+    s, ctx, _ = build({"Bass.wav": (x, "bass")})
+    apply(s, pan(ctx, s))
+    assert s.tracks[0].width == 0.0
+
+
+def test_balance_puts_each_track_at_its_role_target_relative_to_the_lead():
+    voc = harmonic([220.0, 247.0, 262.0, 294.0], 8.0, n_harm=12, amp=0.02)  # very quiet
+    gtr = harmonic([110.0, 147.0, 165.0, 131.0], 8.0, amp=0.9, seed=2)  # very loud
+    keys = harmonic([262.0, 330.0, 392.0, 349.0], 8.0, amp=0.3, seed=4)
+    s, ctx, audio = build(
+        {"Vox.wav": (voc, "lead_vocal"), "Gtr.wav": (gtr, "electric_guitar"), "Keys.wav": (keys, "keys")}
+    )
+    decide(s, ctx)
+    r = render(s, audio)
+    from faderpilot.analysis.measure import analyse as an
+
+    lv = {t.role.value: an(r.track_stems[t.id], SR).active_lufs for t in s.tracks}
+    from faderpilot.decide.balance import ROLE_OFFSET_LU
+
+    shift = (
+        float(s.tracks[1].decisions["fader_db"].reason.split("accompaniment ")[1].split(" dB")[0])
+        if "accompaniment" in s.tracks[1].decisions["fader_db"].reason
+        else 0.0
+    )
+    for role in ("electric_guitar", "keys"):
+        want = ROLE_OFFSET_LU[role] + shift
+        assert lv[role] - lv["lead_vocal"] == pytest.approx(want, abs=1.0), role
