@@ -191,7 +191,7 @@ def mix(
         nonlocal done
         n = session.tracks.index(track) + 1
         path = stems_out / f"{n:0{width}d}_{safe_filename(track.name)}.wav"
-        write_wav_atomic(path, stem, sr)
+        write_wav_atomic(path, stem, sr, subtype="FLOAT")
         written.append(path)
         done += 1
         progress("rendering", done, len(session.tracks))
@@ -207,7 +207,7 @@ def mix(
         if b.kind != "master":
             n += 1
             path = stems_out / f"{n:0{width}d}_{safe_filename(b.name)} Bus.wav"
-            write_wav_atomic(path, rendered.bus_stems[b.id], sr)
+            write_wav_atomic(path, rendered.bus_stems[b.id], sr, subtype="FLOAT")
             written.append(path)
     write_wav_atomic(out_dir / "mix.wav", mix_audio, sr)
     written.append(out_dir / "mix.wav")

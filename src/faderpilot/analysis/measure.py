@@ -19,9 +19,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, median_filter, uniform_filter1d
+from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
-from .loudness import block_power, gated_loudness, k_weight, loudness_range, power_to_lufs
+from .loudness import (
+    block_power,
+    chunk_power,
+    gated_loudness,
+    k_weight,
+    loudness_range,
+    power_to_lufs,
+    rolling_mean,
+)
 
 #: Third-octave band centres (Hz) used for band levels and masking.
 BAND_CENTRES = np.array(
@@ -59,21 +67,10 @@ BAND_CENTRES = np.array(
 )
 
 SILENT_DB = -120.0
-ENV_HOP_S = 0.01
 
 
 def _db(p: np.ndarray | float) -> np.ndarray:
     return 10.0 * np.log10(np.maximum(p, 1e-12))
-
-
-def moving_ms(x: np.ndarray, n: int, hop: int) -> np.ndarray:
-    """Mean square of a 1-D signal over windows of n samples every hop samples."""
-    csum = np.zeros(x.size + 1)
-    csum[1:] = np.cumsum(x.astype(np.float64) ** 2)
-    if x.size < n:
-        return np.array([csum[-1] / max(x.size, 1)])
-    starts = np.arange(0, x.size - n + 1, hop)
-    return (csum[starts + n] - csum[starts]) / n
 
 
 @dataclass
@@ -161,7 +158,9 @@ def regions_from_mask(mask: np.ndarray, hop_s: float) -> list[tuple[float, float
     d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
     starts = np.flatnonzero(d == 1)
     ends = np.flatnonzero(d == -1)
-    return [(round(s * hop_s, 3), round(e * hop_s, 3)) for s, e in zip(starts, ends, strict=True)]
+    return [
+        (round(float(s * hop_s), 3), round(float(e * hop_s), 3)) for s, e in zip(starts, ends, strict=True)
+    ]
 
 
 def _spectral(mono: np.ndarray, sr: int, active_env: np.ndarray, env_hop: int):
@@ -248,7 +247,7 @@ def stationary_resonances(
 ) -> list[tuple[float, float, float]]:
     """Narrow peaks present in most frames (a room or body resonance, not moving notes).
 
-    Each frame's spectrum is divided by its own 1/3-octave smoothed envelope; the median over
+    Each frame's spectrum is divided by its own 1/3-octave smoothed (moving-average) envelope; the median over
     frames of that excess (dB) is high only where a peak stays put. Returns (Hz, excess dB, Q).
     """
     if spec.shape[0] < 4:
@@ -262,7 +261,7 @@ def stationary_resonances(
     # approximate variable-width smoothing with a few fixed widths
     for w in np.unique(np.clip(2 ** np.round(np.log2(bw_bins)), 3, 512).astype(int)):
         cols = np.clip(2 ** np.round(np.log2(bw_bins)), 3, 512).astype(int) == w
-        sm = median_filter(s, size=(1, int(w) | 1), mode="nearest")
+        sm = uniform_filter1d(s, size=int(w) | 1, axis=1, mode="nearest")
         excess[:, cols] = (s - sm)[:, cols]
     med = np.median(excess, axis=0)
     med = uniform_filter1d(med, 3)
@@ -289,17 +288,22 @@ def analyse(x: np.ndarray, sr: int) -> TrackAnalysis:
     channels, frames = x.shape
     peak = float(np.max(np.abs(x))) if frames else 0.0
     mono = x.mean(axis=0) if channels > 1 else x[0]
-    hop = int(round(ENV_HOP_S * sr))
-    # 50 ms RMS envelope of the summed channels, 10 ms hop
-    ms50 = moving_ms(mono, int(0.05 * sr), hop)
+    # envelopes on a 5 ms chunk grid: 50 ms RMS every 10 ms, and a 10 ms peak-ish fast envelope
+    c5 = max(1, int(round(0.005 * sr)))
+    hop = 2 * c5
+    hop_s = hop / sr
+    p5 = chunk_power(mono, c5)
+    m = p5.size // 2
+    p10 = (p5[0 : 2 * m : 2] + p5[1 : 2 * m : 2]) / 2
+    ms50 = rolling_mean(p10, 5)
     env_db = _db(ms50)
-    active = activity(env_db, ENV_HOP_S) if peak > 10 ** (-90 / 20) else np.zeros(env_db.size, bool)
-    regions = regions_from_mask(active, ENV_HOP_S)
+    active = activity(env_db, hop_s) if peak > 10 ** (-90 / 20) else np.zeros(env_db.size, bool)
+    regions = regions_from_mask(active, hop_s)
 
     # loudness on active 400 ms blocks (BS.1770 gating inside them)
     xk = k_weight(x, sr)
     bp = block_power(xk, sr, 0.4, 0.1)
-    bcentre = ((np.arange(bp.size) * 0.1 + 0.2) / ENV_HOP_S).astype(int)
+    bcentre = ((np.arange(bp.size) * 0.1 + 0.2) / hop_s).astype(int)
     bact = active[np.clip(bcentre, 0, max(active.size - 1, 0))] if active.size else np.zeros(bp.size, bool)
     integrated = gated_loudness(bp)
     active_lufs = gated_loudness(bp[bact]) if bact.any() else -120.0
@@ -311,16 +315,16 @@ def analyse(x: np.ndarray, sr: int) -> TrackAnalysis:
     active_ms = float(np.mean(ms50[active])) if active.any() else float(np.mean(ms50))
     crest = 20 * np.log10(max(peak, 1e-9)) - float(_db(active_ms))
 
-    # transients: 5 ms peak envelope against the 100 ms mean
-    ms5 = moving_ms(mono, max(1, int(0.005 * sr)), hop)
-    n = min(ms5.size, ms50.size)
-    fast = _db(ms5[:n])
+    # transients: the louder 5 ms piece of each 10 ms step against the 100 ms mean
+    fast_p = np.maximum(p5[0 : 2 * m : 2], p5[1 : 2 * m : 2])
+    n = min(fast_p.size, ms50.size)
+    fast = _db(fast_p[:n])
     slow = uniform_filter1d(fast, size=10)
     rise = fast - np.concatenate([np.full(3, fast[0] if n else 0.0), fast[:-3]])
     onsets = np.flatnonzero((rise > 9.0) & (fast > pct[50] - 3) & active[:n])
     if onsets.size:
         onsets = onsets[np.concatenate([[True], np.diff(onsets) > 5])]
-    active_s = max(active.sum() * ENV_HOP_S, 1e-3)
+    active_s = max(active.sum() * hop_s, 1e-3)
     onset_rate = onsets.size / active_s if active.any() else 0.0
     transient_db = float(np.percentile((fast - slow)[active[:n]], 99)) if active[:n].any() else 0.0
     decays = []
@@ -330,7 +334,7 @@ def analyse(x: np.ndarray, sr: int) -> TrackAnalysis:
             continue
         pk = int(np.argmax(seg[:5]))
         below = np.flatnonzero(seg[pk:] < seg[pk] - 12.0)
-        decays.append((below[0] if below.size else seg.size - pk) * ENV_HOP_S * 1000)
+        decays.append((below[0] if below.size else seg.size - pk) * hop_s * 1000)
     decay_ms = float(np.median(decays)) if decays else 600.0
 
     freqs, ltas, band_lt, band_frames, fact, use = _spectral(mono, sr, active, hop)
@@ -368,7 +372,7 @@ def analyse(x: np.ndarray, sr: int) -> TrackAnalysis:
         band_db=_db(band_lt),
         band_frames_db=_db(band_frames),
         frame_active=fact,
-        frame_hop_s=0.0,
+        frame_hop_s=hop_s,
         peaks=peaks,
         resonances=res,
         correlation=corr,

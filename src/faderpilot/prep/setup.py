@@ -102,6 +102,7 @@ def prepare(
         tracks.append(t)
     order = sorted(range(len(tracks)), key=lambda i: (console_index(tracks[i].role.value), i))
     tracks = [tracks[i] for i in order]
+    unique_names(tracks)
     for n, t in enumerate(tracks, 1):
         t.id = f"t{n:02d}"
     return Session(
@@ -114,6 +115,18 @@ def prepare(
         skipped=skipped,
         warnings=warnings,
     )
+
+
+def unique_names(tracks: list[Track]) -> None:
+    """Number repeated display names ("Tom", "Tom" -> "Tom 1", "Tom 2") so every strip is distinct."""
+    seen: dict[str, int] = {}
+    for t in tracks:
+        seen[t.name] = seen.get(t.name, 0) + 1
+    counter: dict[str, int] = {}
+    for t in tracks:
+        if seen[t.name] > 1:
+            counter[t.name] = counter.get(t.name, 0) + 1
+            t.name = f"{t.name} {counter[t.name]}"
 
 
 def naming_facts(session: Session) -> tuple[dict[str, str], dict[str, str | None]]:
