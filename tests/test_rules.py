@@ -166,3 +166,26 @@ def test_balance_puts_each_track_at_its_role_target_relative_to_the_lead():
     for role in ("electric_guitar", "keys"):
         want = ROLE_OFFSET_LU[role] + shift
         assert lv[role] - lv["lead_vocal"] == pytest.approx(want, abs=1.0), role
+
+
+def _resonant(x, f0, gain_db, q):
+    from faderpilot.render.filters import sos
+
+    return sosfilt(sos("peak", {"freq_hz": f0, "gain_db": gain_db, "q": q}, SR), x, axis=-1).astype(
+        np.float32
+    )
+
+
+def test_fixed_resonance_under_moving_notes_gets_a_cut_there_and_clean_tracks_get_none():
+    from faderpilot.decide.eq import resonances
+
+    notes = [110.0, 123.5, 146.8, 164.8, 130.8, 98.0, 116.5, 138.6]
+    gtr = harmonic(notes, 8.0, n_harm=40, amp=0.3)
+    s, ctx, _ = build({"Gtr.wav": (_resonant(gtr, 1200.0, 10.0, 6.0), "electric_guitar")})
+    moves = resonances(ctx, s)
+    assert moves, "resonance not found"
+    f = moves[0].value.params["freq_hz"]
+    assert 1200 / 2 ** (1 / 6) < f < 1200 * 2 ** (1 / 6), f
+    assert moves[0].value.params["gain_db"] <= -3
+    s, ctx, _ = build({"Gtr.wav": (gtr, "electric_guitar")})
+    assert resonances(ctx, s) == []

@@ -52,8 +52,8 @@ def makeup_for(levels_db: np.ndarray, threshold_db: float, ratio: float) -> floa
 
 
 def percussive(a: TrackAnalysis) -> bool:
-    """True when the track is made of hits: frequent onsets that decay fast."""
-    return a.transient_db > 9.0 and a.decay_ms < 250.0 and a.onset_rate > 0.5
+    """True when the track is made of hits: frequent onsets standing well above the mean level."""
+    return a.transient_db > 9.0 and a.onset_rate > 0.5
 
 
 def compression(ctx: Context, session: Session) -> list[Move]:
@@ -65,7 +65,15 @@ def compression(ctx: Context, session: Session) -> list[Move]:
             continue
         a = ctx.analyses[t.id]
         pct = np.asarray(a.env_percentiles) + t.trim_db
-        body, peaks = float(pct[50]), float(pct[99])
+        peaks = float(pct[99])
+        if percussive(a):
+            # hits: the body is the level of the hits themselves (within 20 dB of the peaks),
+            # not the silence between them
+            hits = pct[pct > peaks - 20.0]
+            body = float(np.median(hits))
+            pct = hits
+        else:
+            body = float(pct[50])
         spread = peaks - body
         if spread < target + 2.0:
             continue
@@ -79,7 +87,7 @@ def compression(ctx: Context, session: Session) -> list[Move]:
             attack = 5.0 if a.transient_db > 6.0 else 10.0
             release = 120.0 if a.lra_lu < 8 else 200.0
             character = "sustained: a quicker attack holds the level steady"
-        makeup = round(makeup_for(pct, threshold, ratio), 1)
+        makeup = round(min(makeup_for(pct, threshold, ratio), 12.0), 1)
         gr_peaks = float(static_gain_reduction(np.array([peaks]), threshold, ratio)[0])
         params = {
             "threshold_db": threshold,

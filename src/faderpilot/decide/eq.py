@@ -76,23 +76,30 @@ def highpass(ctx: Context, session: Session) -> list[Move]:
     return moves
 
 
-def resonances(ctx: Context, session: Session, max_cuts: int = 2, min_excess_db: float = 6.0) -> list[Move]:
+#: Roles whose held notes would read as resonances (sustained chords, drones, bass lines):
+#: resonance hunting is left to the mixer there.
+NO_RESONANCE_HUNT = ("keys", "synth", "orchestral", "bass", "kick", "fx")
+
+
+def resonances(ctx: Context, session: Session, max_cuts: int = 2, min_excess_db: float = 4.0) -> list[Move]:
     """Narrow cuts where a stationary resonance stands out of the track's long-term spectrum."""
     moves = []
     for t in audible_tracks(session):
+        if t.role.value in NO_RESONANCE_HUNT:
+            continue
         a = ctx.analyses[t.id]
         found = [r for r in a.resonances if r[1] >= min_excess_db][:max_cuts]
         for f, excess, q in found:
-            gain = -round(min(6.0, 0.7 * excess), 1)
+            gain = -round(min(6.0, 0.8 * excess), 1)
             qq = round(float(np.clip(q, 2.0, 10.0)), 1)
             moves.append(
                 Move(
                     t.id,
                     "insert",
                     Processor("", "peak", {"freq_hz": f, "gain_db": gain, "q": qq}),
-                    f"Cut {-gain:g} dB at {f:g} Hz (Q {qq:g}): a narrow resonance stands "
-                    f"{excess:.1f} dB above the {label(t)}'s surrounding spectrum throughout, "
-                    "which reads as ringing rather than tone.",
+                    f"Cut {-gain:g} dB at {f:.0f} Hz (Q {qq:g}): a resonance holds {excess:.1f} dB "
+                    f"above the {label(t)}'s spectral envelope in at least 80% of its playing time, "
+                    "whatever note is played, so it rings rather than adds tone.",
                     "eq.resonance",
                 )
             )
@@ -104,8 +111,10 @@ KEY_BANDS: dict[str, tuple[int, tuple[float, float], str]] = {
     "lead_vocal": (0, (1000.0, 4000.0), "presence band"),
     "kick": (1, (45.0, 110.0), "low-end thump"),
     "bass": (1, (60.0, 200.0), "fundamental range"),
-    "snare": (2, (160.0, 260.0), "body"),
 }
+#: Above this median excess (dB) an EQ cut cannot unmask; that is a balance problem instead.
+MAX_FIXABLE_DB = 6.0
+DRUMS = ("kick", "snare", "toms", "hihat", "overheads", "percussion")
 #: Roles that yield (get cut) when they mask a higher-priority key band.
 YIELDING = {
     "electric_guitar": 5,
@@ -127,7 +136,7 @@ def unmask(
     session: Session,
     fader_of: dict[str, float] | None = None,
     threshold_db: float = -3.0,
-    min_share: float = 0.3,
+    min_share: float = 0.5,
 ) -> list[Move]:
     """Cut a lower-priority track where it masks a higher-priority one's key band.
 
@@ -148,14 +157,23 @@ def unmask(
     for hi in tracks:
         if hi.role.value not in KEY_BANDS:
             continue
+        drum_band = hi.role.value in DRUMS
         _, (flo, fhi), band_name = KEY_BANDS[hi.role.value]
         bands = np.flatnonzero((BAND_CENTRES >= flo) & (BAND_CENTRES <= fhi))
         ah = ctx.analyses[hi.id]
         for lo in tracks:
             if lo.id == hi.id or lo.role.value not in YIELDING or cuts.get(lo.id, 0) >= 2:
                 continue
+            if drum_band and lo.role.value in DRUMS:
+                continue  # overheads and room carry the kit itself: not a masker of its own drums
             al = ctx.analyses[lo.id]
-            both = ah.frame_active & al.frame_active
+            # frames where the masked part really sounds in its key band (within 10 dB of its
+            # loud moments), so the gaps between hits don't count as masking
+            kb = ah.band_frames_db[:, bands].max(axis=1)
+            sounding = (
+                kb > np.percentile(kb[ah.frame_active], 90) - 10.0 if ah.frame_active.any() else kb > -np.inf
+            )
+            both = ah.frame_active & al.frame_active & sounding
             if both.sum() < 3:
                 continue
             fc = BAND_CENTRES[bands]
@@ -166,9 +184,11 @@ def unmask(
             k = int(np.argmax(share + 1e-3 * np.median(diff, axis=0)))
             if share[k] < min_share:
                 continue
-            f = float(BAND_CENTRES[bands[k]])
             med = float(np.median(diff[:, k]))
-            g = -round(float(np.clip(med - threshold_db + 3.0, 2.0, 6.0)), 1)
+            if med > MAX_FIXABLE_DB:
+                continue  # far louder there: a cut would change its tone without unmasking
+            f = float(BAND_CENTRES[bands[k]])
+            g = -round(float(np.clip(med - threshold_db + 2.0, 2.0, 4.5)), 1)
             cuts[lo.id] = cuts.get(lo.id, 0) + 1
             moves.append(
                 Move(

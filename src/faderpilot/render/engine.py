@@ -9,7 +9,7 @@ Master: sum of what is routed to it -> chain -> fader = the mix.
 
 from __future__ import annotations
 
-import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -131,26 +131,38 @@ def render(
     frames = next(iter(audio.values())).shape[1] if audio else int(round(session.length_s * sr))
     inputs = {b.id: np.zeros((2, frames), dtype=np.float32) for b in session.buses}
     audible = _audible(session)
-    lock = threading.Lock()
     kept: dict[str, np.ndarray] = {}
 
-    def one(track: Track) -> None:
+    def one(track: Track) -> np.ndarray:
         if track.id in audible:
             stem = render_track(track, audio[track.source_id], sr, session.pan_law)
         else:
             stem = np.zeros((2, frames), dtype=np.float32)
-        with lock:
-            if track.id in audible:
-                inputs[track.output] += stem
-                for s in track.sends:
-                    inputs[s.bus] += stem * np.float32(db_to_gain(s.level_db))
-            if on_track is None:
-                kept[track.id] = stem
         if on_track is not None:
             on_track(track, stem)
+        return stem
 
+    def add(track: Track, stem: np.ndarray) -> None:
+        if track.id in audible:
+            inputs[track.output] += stem
+            for s in track.sends:
+                inputs[s.bus] += stem * np.float32(db_to_gain(s.level_db))
+        if on_track is None:
+            kept[track.id] = stem
+
+    # tracks render in parallel but are summed in console order, so a re-run is bit-identical;
+    # at most 2 x workers stems wait in memory
+    window = max(1, workers) * 2
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        list(pool.map(one, session.tracks))
+        pending: deque = deque()
+        for track in session.tracks:
+            pending.append((track, pool.submit(one, track)))
+            if len(pending) >= window:
+                t, fut = pending.popleft()
+                add(t, fut.result())
+        while pending:
+            t, fut = pending.popleft()
+            add(t, fut.result())
 
     bus_stems: dict[str, np.ndarray] = {}
     for kind in ("group", "fx"):
