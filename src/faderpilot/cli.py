@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             paths = generate_demo(args.out, seconds=args.seconds)
             console.print(f"wrote {len(paths)} demo stems to {args.out}")
             return 0
-    except (FaderpilotError, SessionError, AudioReadError, OSError) as e:
+    except (FaderpilotError, SessionError, AudioReadError, OSError, ValueError) as e:
         err.print(f"[red]error:[/red] {e}")
         return 1
     return 2
