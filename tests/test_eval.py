@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -10,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _harness():
     spec = importlib.util.spec_from_file_location("balance_eval", ROOT / "eval" / "balance_eval.py")
     mod = importlib.util.module_from_spec(spec)
+    sys.modules["balance_eval"] = mod
     spec.loader.exec_module(mod)
     return mod
 
