@@ -39,6 +39,11 @@ def place_regions(x: np.ndarray, track: Track, sr: int, frames: int) -> np.ndarr
     """The track's audio on the timeline: its regions with fades, silence elsewhere."""
     if not track.regions:
         return x
+    if len(track.regions) == 1:
+        r = track.regions[0]
+        whole = r.start_s == 0 and r.source_offset_s == 0 and r.end_s * sr >= min(frames, x.shape[1])
+        if whole and r.fade_in_ms == 0 and r.fade_out_ms == 0:
+            return x  # one untouched full-length region: the source as it is
     out = np.zeros((x.shape[0], frames), dtype=np.float32)
     for r in track.regions:
         start = int(round(r.start_s * sr))
