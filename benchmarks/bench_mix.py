@@ -82,8 +82,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         floor = _measure("floor", data, Path(tmp) / "floor", args.workers)
         mixed = _measure("mix", data, Path(tmp) / "out", args.workers)
-    print(f"tracks: {args.tracks} mono x {args.seconds:g} s at 48 kHz/24-bit, {args.workers} workers, "
-          f"{os.cpu_count()} cores")
+    print(
+        f"tracks: {args.tracks} mono x {args.seconds:g} s at 48 kHz/24-bit, {args.workers} workers, "
+        f"{os.cpu_count()} cores"
+    )
     print(f"floor (decode + 6-stage filter chain): {floor['wall_s']:.1f} s, peak {floor['peak_mb']:.0f} MB")
     print(f"mix (everything, all outputs written): {mixed['wall_s']:.1f} s, peak {mixed['peak_mb']:.0f} MB")
     print(f"ratio mix/floor: {mixed['wall_s'] / floor['wall_s']:.2f}x (target <= 3x; target wall < 30 s)")
