@@ -108,3 +108,22 @@ def test_cli_errors_are_clear(tmp_path, capsys):
     assert main(["mix", str(tmp_path / "nope"), "-o", str(tmp_path / "o")]) == 1
     with pytest.raises(FaderpilotError, match="inside the stems folder"):
         mix(tmp_path / "empty", tmp_path / "empty" / "out")
+
+
+def test_vocal_reverb_return_sits_about_ten_lu_under_the_dry_voice(demo):
+    from faderpilot.analysis.measure import analyse
+    from faderpilot.audio.io import fit_length, read_audio, resample
+    from faderpilot.render.chain import db_to_gain
+    from faderpilot.render.engine import render_bus, render_track
+
+    _, _, r, _ = demo
+    s = r.session
+    sr = s.sample_rate
+    vox = next(t for t in s.tracks if t.role.value == "lead_vocal")
+    x = read_audio(vox.source)
+    a = fit_length(resample(x.audio, x.sample_rate, sr), int(round(s.length_s * sr)))
+    dry = render_track(vox, a, sr, s.pan_law)
+    send = next(sd for sd in vox.sends if sd.bus == "reverb")
+    wet = render_bus(s.bus("reverb"), dry * np.float32(db_to_gain(send.level_db)), sr, s.pan_law)
+    gap = analyse(dry, sr).active_lufs - analyse(wet, sr).active_lufs
+    assert 7.0 < gap < 14.0, gap  # Pestana & Reiss 2014: about 9 LU preferred
