@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections import Counter
 from pathlib import Path
@@ -80,37 +81,35 @@ def _summary(console: Console, r) -> None:  # r: pipeline.MixResult
 def _mix(args: argparse.Namespace, console: Console) -> int:
     from .pipeline import mix
 
-    if console.is_terminal:
-        with Progress(
+    bar = (
+        Progress(
             TextColumn("{task.description:<10}"),
             BarColumn(),
             TaskProgressColumn(),
             TimeElapsedColumn(),
             console=console,
             transient=True,
-        ) as bar:
-            tasks: dict[str, int] = {}
+        )
+        if console.is_terminal
+        else None
+    )
+    tasks: dict[str, int] = {}
 
-            def progress(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = bar.add_task(stage, total=total)
-                bar.update(tasks[stage], completed=done)
+    def progress(stage: str, done: int, total: int) -> None:
+        if bar is None:
+            return
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done)
 
-            r = mix(
-                args.stems_dir,
-                args.out,
-                sample_rate=args.sample_rate,
-                target_lufs=args.target_lufs,
-                workers=args.workers,
-                progress=progress,
-            )
-    else:
+    with bar or contextlib.nullcontext():
         r = mix(
             args.stems_dir,
             args.out,
             sample_rate=args.sample_rate,
             target_lufs=args.target_lufs,
             workers=args.workers,
+            progress=progress,
         )
     _summary(console, r)
     return 0
