@@ -28,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
         "--target-lufs", type=float, default=None, help="also write mix_master.wav at this loudness"
     )
     m.add_argument("--workers", type=int, default=None, help="threads (default: number of cores, at most 4)")
+    e = sub.add_parser("export", help="write DAW sessions from an (edited) session.json")
+    e.add_argument("out_dir", type=Path, help="a folder holding session.json")
+    e.add_argument("--to", action="append", required=True, help="ardour, dawproject or reaper (repeatable)")
     d = sub.add_parser("demo", help="write the synthesized demo stems into a folder")
     d.add_argument("out", type=Path)
     d.add_argument("--seconds", type=float, default=24.0)
@@ -127,6 +130,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.verb == "mix":
             return _mix(args, console)
+        if args.verb == "export":
+            from .export import export
+            from .session.io import load
+
+            session = load(args.out_dir / "session.json")
+            for target in args.to:
+                console.print(f"wrote {export(session, args.out_dir, target)}")
+            return 0
         if args.verb == "demo":
             from .demo import generate_demo
 
