@@ -31,7 +31,6 @@ from .audio.io import (
     read_audio,
     resample,
     safe_filename,
-    sha256_file,
     write_wav_atomic,
 )
 from .decide import Context, apply, decide, headroom
@@ -147,7 +146,7 @@ def mix(
             Source(
                 sid,
                 str(x.path),
-                sha256_file(x.path),
+                x.sha256,
                 x.sample_rate,
                 x.audio.shape[0],
                 int(round(x.audio.shape[1] * x.sample_rate / sr)),

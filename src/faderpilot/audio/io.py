@@ -55,6 +55,7 @@ class Loaded:
     sample_rate: int
     format: str
     subtype: str
+    sha256: str = ""
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
@@ -83,7 +84,7 @@ def read_audio(path: str | Path) -> Loaded:
     audio = np.ascontiguousarray(data.T)
     if not np.all(np.isfinite(audio)):
         audio = np.nan_to_num(audio, nan=0.0, posinf=1.0, neginf=-1.0)
-    return Loaded(path, audio, int(sr), info.format, info.subtype)
+    return Loaded(path, audio, int(sr), info.format, info.subtype, sha256_file(path))
 
 
 def resample(audio: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
