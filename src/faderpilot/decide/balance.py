@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..session.model import Session, Track
-from .base import REFERENCE_LUFS, Context, Move, audible_tracks, eq_loudness_change_db, label
+from .base import REFERENCE_LUFS, Context, Move, a_label, audible_tracks, eq_loudness_change_db, label
 
 #: role -> loudness of the role (all its tracks together) relative to the lead, in LU.
 ROLE_OFFSET_LU: dict[str, float] = {
@@ -114,7 +114,7 @@ def balance(ctx: Context, session: Session) -> list[Move]:
                 f"so the lead sits {TARGET_LAR_DB:+g} dB over it (published pop average)."
             )
         else:
-            parts = [f"Fader {fader:+.1f} dB: a {label(t)} sits {rel:+.1f} LU from {lead_txt}"]
+            parts = [f"Fader {fader:+.1f} dB: {a_label(t)} sits {rel:+.1f} LU from {lead_txt}"]
             if counts[t.role.value] > 1:
                 parts.append(f"sharing its role's level with {counts[t.role.value] - 1} other track(s)")
             if shift and not is_lead_role:

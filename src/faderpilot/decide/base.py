@@ -48,6 +48,18 @@ def label(track: Track) -> str:
     return ROLE_LABELS.get(track.role.value, track.role.value).lower()
 
 
+def a_label(track: Track) -> str:
+    """The role with its indefinite article ("an electric guitar", "a snare")."""
+    word = label(track)
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
+
+
+def labels(track: Track) -> str:
+    """The role in the possessive ("the snare's", "the backing vocals'")."""
+    word = label(track)
+    return f"{word}'" if word.endswith("s") else f"{word}'s"
+
+
 def audible_tracks(session: Session) -> list[Track]:
     """Tracks the rules should consider (not muted for silence)."""
     return [t for t in session.tracks if not t.mute]

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..analysis.measure import TrackAnalysis
 from ..session.model import Processor, Session
-from .base import Context, Move, audible_tracks, label
+from .base import Context, Move, a_label, audible_tracks, labels
 
 #: role -> target peak-over-body spread in dB (None: leave its dynamics alone).
 SPREAD_TARGET: dict[str, float | None] = {
@@ -101,8 +101,8 @@ def compression(ctx: Context, session: Session) -> list[Move]:
                 t.id,
                 "insert",
                 Processor("", "compressor", params),
-                f"Compress {ratio:g}:1 above {threshold:g} dB: the {label(t)}'s peaks stand "
-                f"{spread:.1f} dB over its body, a {label(t)} sits best near {target:g} dB; "
+                f"Compress {ratio:g}:1 above {threshold:g} dB: the {labels(t)} peaks stand "
+                f"{spread:.1f} dB over its body, {a_label(t)} sits best near {target:g} dB; "
                 f"about {gr_peaks:.1f} dB of reduction on the peaks; {character}; "
                 f"{makeup:g} dB makeup keeps its loudness.",
                 "dynamics.compression",

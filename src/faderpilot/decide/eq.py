@@ -14,7 +14,7 @@ import numpy as np
 
 from ..render.filters import chain_response_db, response_db
 from ..session.model import Processor, Session
-from .base import Context, Move, audible_tracks, label
+from .base import Context, Move, a_label, audible_tracks, label, labels
 
 #: role -> (lowest plausible fundamental Hz, highest high-pass Hz, or None for no high-pass)
 HPF_POLICY: dict[str, tuple[float, float | None]] = {
@@ -63,9 +63,9 @@ def highpass(ctx: Context, session: Session) -> list[Move]:
         params = {"freq_hz": freq, "slope_db_oct": slope}
         what = f"High-pass at {freq:g} Hz ({slope:g} dB/oct): "
         if fund is not None:
-            what += f"nothing useful below the {label(t)}'s lowest note ({note_name(fund)}, {fund:.0f} Hz)"
+            what += f"nothing useful below the {labels(t)} lowest note ({note_name(fund)}, {fund:.0f} Hz)"
         else:
-            what += f"below the usual range of a {label(t)}"
+            what += f"below the usual range of {a_label(t)}"
         if rumble:
             rf = max(rumble, key=lambda p: p[1])[0]
             cut = -float(response_db("highpass", params, np.array([rf]), ctx.sample_rate)[0])
@@ -98,7 +98,7 @@ def resonances(ctx: Context, session: Session, max_cuts: int = 2, min_excess_db:
                     "insert",
                     Processor("", "peak", {"freq_hz": f, "gain_db": gain, "q": qq}),
                     f"Cut {-gain:g} dB at {f:.0f} Hz (Q {qq:g}): a resonance holds {excess:.1f} dB "
-                    f"above the {label(t)}'s spectral envelope in at least 80% of its playing time, "
+                    f"above the {labels(t)} spectral envelope in at least 80% of its playing time, "
                     "whatever note is played, so it rings rather than adds tone.",
                     "eq.resonance",
                 )

@@ -10,7 +10,7 @@ under the dry voice (Pestana & Reiss, AES 53rd Conf. 2014, found listeners prefe
 from __future__ import annotations
 
 from ..session.model import Processor, Send, Session, Track
-from .base import Context, Move, audible_tracks, label
+from .base import Context, Move, a_label, audible_tracks, label, labels
 
 CENTRE_ANCHORS = ("kick", "snare", "bass", "lead_vocal")
 LOW_END = ("kick", "bass")
@@ -52,7 +52,7 @@ def pan(ctx: Context, session: Session) -> list[Move]:
                         t.id,
                         "width",
                         0.0,
-                        f"Mono (width 0): the {label(t)}'s low end stays in the centre, "
+                        f"Mono (width 0): the {labels(t)} low end stays in the centre, "
                         "where both speakers share it.",
                         "space.pan",
                     )
@@ -118,7 +118,7 @@ def pan(ctx: Context, session: Session) -> list[Move]:
             m = mono[0]
             if role in SINGLE_POSITION:
                 p = SINGLE_POSITION[role]
-                why = f"{_pos(p)}: where a {label(m)} usually sits, off the centre anchors."
+                why = f"{_pos(p)}: where {a_label(m)} usually sits, off the centre anchors."
             else:
                 p = round(0.35 * balance_side, 2)
                 balance_side = -balance_side
@@ -171,7 +171,7 @@ def depth(ctx: Context, session: Session) -> list[Move]:
         sparse = 2.0 if a.active_fraction < 0.5 else 0.0
         if rev is not None:
             lvl = round(rev + trim + sparse, 1)
-            bits = [f"Reverb send {lvl:g} dB: a {label(t)} sits in the room at this depth"]
+            bits = [f"Reverb send {lvl:g} dB: {a_label(t)} sits in the room at this depth"]
             if trim:
                 bits.append(f"{trim:g} dB for a dense arrangement of {density} tracks")
             if sparse:
@@ -189,7 +189,7 @@ def depth(ctx: Context, session: Session) -> list[Move]:
                     t.id,
                     "send",
                     Send("delay", lvl),
-                    f"Delay send {lvl:g} dB: a quiet echo lengthens the {label(t)}'s "
+                    f"Delay send {lvl:g} dB: a quiet echo lengthens the {labels(t)} "
                     "phrases without washing them out.",
                     "space.depth",
                 )
