@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import fft as sp_fft
+from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
 from faderpilot.prep.naming import split_words
 from faderpilot.session.roles import ROLE_LABELS, ROLES
@@ -283,29 +284,50 @@ def classify_name(name: str) -> RoleGuess | None:
 _MAX_SECONDS = 30.0  # analyse at most this much, from the loudest stretch of the track
 _ANALYSIS_SR = 22050.0  # approximate analysis rate after cheap decimation
 _EPS = 1e-12
+_SHORT = 256  # short frames (about 11 ms at the analysis rate) for onsets, decays and sustain
+_SMOOTH = 3  # short frames averaged for levels (35 ms: a low note's level must not flicker)
+#: Band edges (Hz) of the short-frame filterbank whose summed level rises mark onsets.
+_FLUX_EDGES_HZ = (0.0, 150.0, 300.0, 500.0, 800.0, 1200.0, 1800.0, 2700.0, 4000.0, 6000.0, 9000.0)
+_ONSET_DB = 25.0  # summed rise over the bands, above the local average, that makes an onset
+_HIT_DB = 6.0  # long frames this close to the loudest are the main hits (not bleed or tails)
+
+
+@dataclass(frozen=True)
+class Balance:
+    """Where the energy of some frames lies: fractions of it by band, and its centroid."""
+
+    low150: float  # below 150 Hz (kick, bass fundamentals)
+    low300: float  # below 300 Hz
+    mid: float  # 300 Hz-3 kHz (voice formants, guitar)
+    high5k: float  # above 5 kHz (cymbals, wires)
+    centroid_hz: float  # energy-weighted spectral centroid
+
+    @property
+    def body(self) -> float:
+        """Fraction at 150-300 Hz (snare and tom bodies)."""
+        return self.low300 - self.low150
 
 
 @dataclass(frozen=True)
 class AudioFeatures:
-    """The cheap features the audio rules look at (fractions are of the analysed energy)."""
+    """The cheap features the audio rules look at."""
 
     seconds: float  # length analysed
-    low150: float  # energy fraction below 150 Hz
-    low300: float  # energy fraction below 300 Hz
-    body: float  # energy fraction 150-300 Hz (snare/tom body)
-    mid: float  # energy fraction 300 Hz-3 kHz (voice formants)
-    high5k: float  # energy fraction above 5 kHz
-    centroid_hz: float  # energy-weighted spectral centroid
-    centroid_spread: float  # std of per-frame centroid, octaves (sweeps move a lot)
-    crest_db: float  # peak over RMS of the analysed audio
-    onset_rate: float  # onsets per second
-    decay_ms: float  # median time for a hit to fall 15 dB (inf when notes run into each other)
-    decayed: float  # fraction of onsets that fall 15 dB before the next onset
+    balance: Balance  # of every active frame (within 40 dB of the loud passages)
+    hits: Balance  # of the loudest frames only (within 6 dB): the hits, without bleed or tails
+    centroid_spread: float  # std of the per-frame centroid over active frames, octaves
+    hit_spread: float  # the same over the loudest frames (a whole kit alternates drums/cymbals)
+    onset_rate: float  # onsets per second (summed level rises across ten bands)
+    attack_db: float  # median size of those rises (dB summed over bands; hits > 200, notes < 200)
+    decay_ms: float  # median time for a main hit to fall 15 dB (inf when notes run into each other)
+    decayed: float  # fraction of main hits that fall 15 dB before the next one
+    sustain_db: float  # median level against the loudest of the previous 0.4 s (hits: < -5 dB)
     silent: float  # fraction of time more than 40 dB below the loud passages (gaps)
+    grid: float  # regularity of the onsets (onset autocorrelation peak at 0.2-2 s, 0..1)
     harmonicity: float  # median normalised autocorrelation peak over active frames (0..1)
     voiced: float  # fraction of active frames that are clearly periodic
     f0_hz: float  # median pitch of voiced frames (0 when none)
-    pitch_motion: float  # median frame-to-frame pitch change within notes, cents
+    pitch_motion: float  # frame-to-frame pitch change within notes (upper quartile), cents
     stereo_corr: float  # correlation of left and right (1 for mono)
 
 
@@ -345,35 +367,59 @@ def _decimate(y: np.ndarray, q: int) -> np.ndarray:
     return out
 
 
-def _onsets(env_db: np.ndarray, rate: float) -> tuple[int, float, float]:
-    """Onsets on a dB envelope sampled at ``rate``: (count, median decay in ms, fraction decayed).
+def _onsets(band_db: np.ndarray, env_db: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """Onset frames and their strengths from per-band levels (frames, bands) sampled at ``rate``.
 
-    An onset is a rise of 9 dB over the mean power of the previous 30 ms, within 35 dB of the
-    loudest passages; its decay is the time from its peak to 15 dB below it, before the next one.
+    The strength of a frame is its summed level rise over the bands (spectral flux in dB); an
+    onset is a strength peak, the largest within 50 ms, that stands ``_ONSET_DB`` above the
+    average of the surrounding half second, in a frame within 35 dB of the loud passages.
     """
-    back = max(2, int(0.03 * rate))
-    ref = np.percentile(env_db, 99)
-    power = np.power(10.0, env_db / 10.0)
-    csum = np.concatenate([[0.0], np.cumsum(np.concatenate([np.full(back, power[0]), power]))])
-    prev_mean = (csum[back : back + len(power)] - csum[: len(power)]) / back  # previous 30 ms
-    rising = (env_db - 10 * np.log10(prev_mean + _EPS) >= 9.0) & (env_db > ref - 35.0)
-    starts = np.flatnonzero(rising & ~np.concatenate([[False], rising[:-1]]))
-    gap = max(1, int(0.06 * rate))
-    onsets: list[int] = []
-    for s in starts[:2000]:
-        if not onsets or s - onsets[-1] >= gap:
-            onsets.append(int(s))
-    if not onsets:
-        return 0, float("inf"), 0.0
+    flux = np.zeros(len(band_db))
+    if len(band_db) > _SMOOTH:
+        flux[_SMOOTH:] = np.maximum(band_db[_SMOOTH:] - band_db[:-_SMOOTH], 0.0).sum(axis=1)
+    local = uniform_filter1d(flux, max(3, int(0.5 * rate) | 1), mode="nearest")
+    biggest = maximum_filter1d(flux, 2 * max(1, int(0.05 * rate)) + 1, mode="nearest")
+    loud = env_db > np.percentile(env_db, 99) - 35.0
+    loud[1:] |= loud[:-1]  # the rise may start a frame before the level gets there
+    on = np.flatnonzero((flux >= biggest) & (flux > local + _ONSET_DB) & loud)
+    if len(on) > 1:  # equal neighbouring peaks count once
+        on = on[np.concatenate([[True], np.diff(on) > 1])]
+    return on, flux[on]
+
+
+def _decays(env_db: np.ndarray, onsets: np.ndarray, rate: float) -> tuple[float, float]:
+    """Median time (ms) for the level to fall 15 dB after the peak of each main hit (one within
+    15 dB of the loudest), before the next main hit (inf when most never do), and the fraction
+    of main hits that do. Quieter onsets (bleed, ghost notes) neither count nor cut a decay short.
+    """
     peak_win = max(1, int(0.03 * rate))
-    decays: list[float] = []
-    for o, end in zip(onsets, [*onsets[1:], len(env_db)], strict=True):
-        seg = env_db[o:end]
-        p = int(np.argmax(seg[:peak_win]))
-        below = np.flatnonzero(seg[p:] < seg[p] - 15.0)
-        decays.append(below[0] / rate * 1000.0 if len(below) else float("inf"))
-    d = np.array(decays)
-    return len(onsets), float(np.median(d)), float(np.mean(np.isfinite(d)))
+    peaks = np.array([o + int(np.argmax(env_db[o : o + peak_win])) for o in onsets], dtype=int)
+    main = peaks[env_db[peaks] >= np.percentile(env_db, 99.5) - 15.0] if len(peaks) else peaks
+    if len(main) == 0:
+        return float("inf"), 0.0
+    decays = np.full(len(main), np.inf)
+    for i, (p, end) in enumerate(zip(main, [*main[1:], len(env_db)], strict=True)):
+        below = np.flatnonzero(env_db[p:end] < env_db[p] - 15.0)
+        if len(below):
+            decays[i] = below[0] / rate * 1000.0
+    return float(np.median(decays)), float(np.mean(np.isfinite(decays)))
+
+
+def _grid(n: int, onsets: np.ndarray, rate: float) -> float:
+    """How regular the onsets are: the highest normalised autocorrelation of an onset pulse
+    train at lags of 0.2-2 s (a steady beat reads near 1, scattered events near 0)."""
+    if len(onsets) < 4:
+        return 0.0
+    pulses = np.zeros(n)
+    pulses[onsets] = 1.0
+    pulses = uniform_filter1d(pulses, 3, mode="constant")  # allow a frame of timing slop
+    spec = sp_fft.rfft(pulses, n=2 * n)
+    ac = sp_fft.irfft(spec.real**2 + spec.imag**2, n=2 * n)[:n]
+    lo, hi = int(0.2 * rate), min(n - 1, int(2.0 * rate))
+    if hi <= lo:
+        return 0.0
+    overlap = (n - np.arange(lo, hi + 1)) / n  # shorter overlap at long lags
+    return float(np.clip(np.max(ac[lo : hi + 1] / overlap) / (ac[0] + _EPS), 0.0, 1.0))
 
 
 def _periodicity(y: np.ndarray, sr: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -404,6 +450,36 @@ def _periodicity(y: np.ndarray, sr: float) -> tuple[np.ndarray, np.ndarray, np.n
     return best, sr / lag, ac[:, 0]
 
 
+def _power(spec: np.ndarray) -> np.ndarray:
+    """Power of a complex spectrum, without the temporaries of ``abs(spec) ** 2``."""
+    power = np.square(spec.real)
+    power += np.square(spec.imag)
+    return power
+
+
+def _balance(power: np.ndarray, freqs: np.ndarray, mask: np.ndarray) -> tuple[Balance, float]:
+    """Band balance of the masked frames of a power spectrogram, and the spread of their
+    per-frame centroids (std of log2, octaves)."""
+    sel = power[mask]
+    total = sel.sum(axis=0)
+    te = float(total.sum()) + _EPS
+
+    def frac(lo: float, hi: float) -> float:
+        return float(total[(freqs >= lo) & (freqs < hi)].sum() / te)
+
+    bal = Balance(
+        low150=frac(0, 150),
+        low300=frac(0, 300),
+        mid=frac(300, 3000),
+        high5k=frac(5000, freqs[-1] + 1.0),
+        centroid_hz=float((total * freqs).sum() / te),
+    )
+    if len(sel) < 2:
+        return bal, 0.0
+    per_frame = (sel @ freqs) / (sel.sum(axis=1) + _EPS)
+    return bal, float(np.std(np.log2(np.maximum(per_frame, 20.0))))
+
+
 def audio_features(x: np.ndarray, sr: int) -> AudioFeatures | None:
     """Measure the features ``classify_audio`` uses; None when the audio is silent or empty.
 
@@ -420,72 +496,80 @@ def audio_features(x: np.ndarray, sr: int) -> AudioFeatures | None:
     chans = [_decimate(seg[c], q) for c in range(min(2, seg.shape[0]))]
     if len(chans) == 2:
         left, right = chans
-        y = 0.5 * (left + right)
         ll, rr = float(np.dot(left, left)), float(np.dot(right, right))
         stereo_corr = float(np.dot(left, right) / np.sqrt(ll * rr)) if ll * rr > 0 else 1.0
-        power_t = 0.5 * (np.square(left) + np.square(right))  # no mono-sum cancellation
+        y = 0.5 * (left + right) if stereo_corr >= 0 else 0.5 * (left - right)  # no cancellation
+        peak = float(max(np.max(np.abs(left)), np.max(np.abs(right))))
     else:
         y = chans[0]
         stereo_corr = 1.0
-        power_t = np.square(y)
-    peak = float(np.sqrt(np.max(power_t)))
-    if not peak >= 1e-5:  # silent, or NaN/inf samples
+        peak = float(np.max(np.abs(y)))
+    if not 1e-5 <= peak < np.inf:  # silent, or NaN/inf samples
         return None
-    crest_db = 20 * np.log10(peak / max(float(np.sqrt(np.mean(power_t, dtype=np.float64))), _EPS))
+    seconds = len(y) / ra
 
-    # Spectrum: back-to-back 1024-point frames (about 46 ms); band statistics need no overlap.
+    # Long frames: back-to-back 1024-point frames (about 46 ms) for the band balance, of all
+    # the active frames and of the loudest ones (the hits). Stereo is measured as left plus
+    # right power, since a wide pair's highs partly cancel in the mono sum.
     size = 1024
-    spec = sp_fft.rfft(_frames(y, size, size) * np.hanning(size).astype(np.float32), axis=1)
-    power = spec.real**2 + spec.imag**2
+    hann = np.hanning(size).astype(np.float32)
+    wide = len(chans) == 2 and stereo_corr < 0.9
+    power = _power(sp_fft.rfft(_frames(chans[0] if wide else y, size, size) * hann, axis=1))
+    if wide:
+        power += _power(sp_fft.rfft(_frames(chans[1], size, size) * hann, axis=1))
     freqs = np.fft.rfftfreq(size, 1.0 / ra)
     frame_e = power.sum(axis=1)
-    active = frame_e > float(np.percentile(frame_e, 95)) * 1e-4
-    total = power[active].sum(axis=0)
-    te = float(total.sum()) + _EPS
+    balance, spread = _balance(power, freqs, frame_e > float(np.percentile(frame_e, 95)) * 1e-4)
+    hit_frames = frame_e >= float(np.percentile(frame_e, 99)) * 10 ** (-_HIT_DB / 10)
+    hits, hit_spread = _balance(power, freqs, hit_frames)
 
-    def band(lo: float, hi: float) -> float:
-        return float(total[(freqs >= lo) & (freqs < hi)].sum() / te)
-
-    centroid = float((total * freqs).sum() / te)
-    pc = (power[active] * freqs).sum(axis=1) / (frame_e[active] + _EPS)
-    spread = float(np.std(np.log2(np.maximum(pc, 20.0)))) if len(pc) > 1 else 0.0
-
-    # Fine envelope (about 6 ms blocks) for onsets, decays and gaps.
-    blk = max(1, int(ra * 0.0058))
-    nb = max(1, len(y) // blk)
-    env = np.pad(power_t, (0, max(0, blk - len(y))))[: nb * blk].reshape(nb, blk).mean(axis=1)
-    env_db = 10 * np.log10(env + _EPS)
-    n_onsets, decay_ms, decayed = _onsets(env_db, ra / blk)
-    seconds = len(y) / ra
-    silent = float(np.mean(env_db < np.percentile(env_db, 95) - 40.0))
+    # Short frames: back-to-back 256-point frames (about 11 ms) in ten bands, for onsets,
+    # decays and sustain. One short frame can hold less than a cycle of a low note, so its
+    # level flickers with the waveform: the band levels are averaged over _SMOOTH frames.
+    win = np.sin(np.pi * (np.arange(_SHORT) + 0.5) / _SHORT).astype(np.float32)
+    sspec = sp_fft.rfft(_frames(y, _SHORT, _SHORT) * win, axis=1)
+    below_nyquist = [hz for hz in _FLUX_EDGES_HZ if hz < ra / 2]
+    edges = np.unique(np.searchsorted(np.fft.rfftfreq(_SHORT, 1.0 / ra), below_nyquist))
+    bands = np.add.reduceat(_power(sspec), edges, axis=1)
+    bands = uniform_filter1d(bands, _SMOOTH, axis=0, mode="nearest")
+    rate = ra / _SHORT
+    env = bands.sum(axis=1)
+    floor = float(np.percentile(env, 95)) * 1e-6 + _EPS  # 60 dB under the loud passages
+    band_db = 10 * np.log10(bands + floor / len(edges))
+    env_db = 10 * np.log10(env + floor)
+    active = env_db > float(np.percentile(env_db, 95)) - 40.0
+    onsets, strength = _onsets(band_db, env_db, rate)
+    decay_ms, decayed = _decays(env_db, onsets, rate)
+    back = max(1, int(0.4 * rate)) | 1
+    recent = maximum_filter1d(env_db, back, origin=(back - 1) // 2, mode="nearest")
+    sustain = float(np.median((env_db - recent)[active])) if active.any() else 0.0
 
     # Periodicity and pitch at about 11 kHz.
     q2 = 2 if ra > 16000 else 1
     hb, f0, pe = _periodicity(_decimate(y, q2), ra / q2)
-    act = pe > float(np.percentile(pe, 95)) * 1e-3
-    harmonicity = float(np.median(hb[act])) if act.any() else 0.0
-    voiced_mask = act & (hb >= 0.75)
-    voiced = float(voiced_mask.sum() / max(1, act.sum()))
+    act_p = pe > float(np.percentile(pe, 95)) * 1e-3
+    harmonicity = float(np.median(hb[act_p])) if act_p.any() else 0.0
+    voiced_mask = act_p & (hb >= 0.75)
+    voiced = float(voiced_mask.sum() / max(1, act_p.sum()))
     f0_hz = float(np.median(f0[voiced_mask])) if voiced_mask.any() else 0.0
     both = voiced_mask[1:] & voiced_mask[:-1]
     cents = np.abs(1200 * np.log2(f0[1:] / f0[:-1]))[both]
     within = cents[cents < 150.0]  # bigger jumps are note changes or octave errors
-    pitch_motion = float(np.median(within)) if len(within) >= 5 else 0.0
+    pitch_motion = float(np.percentile(within, 75)) if len(within) >= 5 else 0.0
 
     return AudioFeatures(
         seconds=seconds,
-        low150=band(0, 150),
-        low300=band(0, 300),
-        body=band(150, 300),
-        mid=band(300, 3000),
-        high5k=band(5000, ra),
-        centroid_hz=centroid,
+        balance=balance,
+        hits=hits,
         centroid_spread=spread,
-        crest_db=float(crest_db),
-        onset_rate=n_onsets / max(seconds, _EPS),
+        hit_spread=hit_spread,
+        onset_rate=len(onsets) / max(seconds, _EPS),
+        attack_db=float(np.median(strength)) if len(onsets) else 0.0,
         decay_ms=decay_ms,
         decayed=decayed,
-        silent=silent,
+        sustain_db=sustain,
+        silent=float(np.mean(~active)),
+        grid=_grid(len(env_db), onsets, rate),
         harmonicity=harmonicity,
         voiced=voiced,
         f0_hz=f0_hz,
@@ -501,73 +585,106 @@ def _pct(v: float) -> str:
 def _audio_rules(f: AudioFeatures) -> tuple[str, float, str]:
     """Map features to (role, confidence, evidence) with ordered, plain rules.
 
-    1. Percussive (>= 0.4 onsets/s, most hits fall 15 dB within 300 ms), by where the energy is:
-       mostly < 150 Hz with little > 5 kHz -> kick; a noise burst with a 150-300 Hz body that
-       outweighs the < 150 Hz band -> snare; mostly > 5 kHz -> hi-hat (overheads if hits ring
-       > 250 ms); lows and highs together -> overheads; mostly < 300 Hz -> toms; else percussion.
-    2. Sustained: most energy < 300 Hz -> bass; noise-like -> fx; periodic with a moving pitch
-       (vibrato), voice-range f0, formant-band energy and gaps between phrases -> lead vocal;
-       periodic notes that each start with an attack -> keys; periodic and steady -> synth/pad.
+    1. Hits. At least 0.4 onsets/s with the level mostly 5 dB or more under the last hit and
+       sharp attacks, or 7.5 dB under it and struck (main hits falling 15 dB before the next,
+       or noise-like, or fairly sharp); or a few hits that fall away between long silences.
+       Judged by the balance of the loudest frames, so bleed and tails do not count: mostly
+       > 5 kHz -> hi-hat (overheads if the hits ring > 200 ms); drums and cymbals taking turns
+       as the loudest sound -> overheads (a whole kit in one mic); mostly < 150 Hz -> kick; a
+       noise burst with a 150-300 Hz body -> snare; mostly < 300 Hz -> toms; else percussion.
+    2. Notes and sounds. Mostly < 150 Hz -> bass; noise-like -> fx; periodic with a moving
+       pitch (vibrato), voice-range f0, formant-band energy and gaps -> lead vocal; no attacks
+       -> synth/pad; attacks -> electric guitar when at least two of plucked (decaying between
+       attacks), mid-range and mono, else keys.
     """
     if np.isfinite(f.decay_ms):
         hits = f"{f.onset_rate:.1f} onsets/s decaying 15 dB in {f.decay_ms:.0f} ms"
     else:
         hits = f"{f.onset_rate:.1f} onsets/s, each ringing into the next"
-    percussive = f.onset_rate >= 0.4 and f.decayed >= 0.5 and f.decay_ms <= 300.0
-    if percussive:
-        if f.low150 >= 0.45 and f.high5k < 0.15:
-            conf = 0.5 + 0.25 * min(1.0, (f.low150 - 0.45) / 0.4)
-            return "kick", conf, f"{_pct(f.low150)} of energy below 150 Hz, percussive ({hits})"
-        if f.body >= 0.08 and f.body > f.low150 and f.centroid_hz >= 600 and f.harmonicity < 0.7:
-            return (
-                "snare",
-                0.55,
-                f"noisy bursts centred at {f.centroid_hz:.0f} Hz with {_pct(f.body)} of energy "
-                f"in a 150-300 Hz body, percussive ({hits})",
-            )
-        if f.high5k >= 0.45 or (f.high5k >= 0.3 and f.onset_rate >= 3.0):
-            if f.decay_ms > 250.0:
-                return "overheads", 0.45, f"{_pct(f.high5k)} of energy above 5 kHz, long hits"
-            conf = 0.5 + 0.2 * min(1.0, (f.high5k - 0.45) / 0.4)
-            return "hihat", conf, f"{_pct(f.high5k)} of energy above 5 kHz, percussive ({hits})"
-        if f.low150 >= 0.15 and f.high5k >= 0.15:
+    falls = f"the level {-f.sustain_db:.0f} dB under the last hit"
+    n_onsets = int(round(f.onset_rate * f.seconds))
+    falls_away = f.sustain_db <= -5.0  # the level mostly 5 dB or more under the last hit
+    deep = f.sustain_db <= -7.5
+    noisy = f.harmonicity < 0.55  # cymbals and wires ring into the next hit but are not notes
+    struck = f.decayed >= 0.4 or noisy or f.attack_db >= 200.0
+    steady_hits = f.onset_rate >= 0.4 and ((falls_away and f.attack_db >= 300.0) or (deep and struck))
+    sparse_hits = (
+        f.silent >= 0.6 and n_onsets >= 2 and falls_away and (f.attack_db >= 200.0 or f.balance.low300 >= 0.5)
+    )
+    if steady_hits or sparse_hits:
+        b = f.hits
+        beat = ", on a steady beat" if f.grid >= 0.5 else ""
+        if b.high5k >= 0.45 and b.low300 < 0.15:
+            if f.decay_ms > 200.0:
+                return "overheads", 0.45, f"{_pct(b.high5k)} of the hits above 5 kHz, ringing ({hits})"
+            conf = 0.55 + 0.2 * min(1.0, (b.high5k - 0.45) / 0.4)
+            return "hihat", conf, f"{_pct(b.high5k)} of the hits above 5 kHz, short ({hits}{beat})"
+        whole = f.balance
+        if whole.low300 >= 0.1 and whole.high5k >= 0.08 and f.hit_spread >= 0.6:
             return (
                 "overheads",
-                0.4,
-                f"broadband hits, {_pct(f.low150)} of energy below 150 Hz and {_pct(f.high5k)} "
-                f"above 5 kHz ({hits})",
+                0.55 if f.hit_spread >= 1.2 else 0.45,
+                f"drums ({_pct(whole.low300)} of energy below 300 Hz) and cymbals "
+                f"({_pct(whole.high5k)} above 5 kHz) taking turns as the loudest sound (centroid "
+                f"moving {f.hit_spread:.1f} octaves), like a whole kit in one mic ({hits})",
             )
-        if f.low300 >= 0.5:
-            return "toms", 0.45, f"{_pct(f.low300)} of energy below 300 Hz, tonal hits ({hits})"
-        return "percussion", 0.45, f"percussive, centred at {f.centroid_hz:.0f} Hz ({hits})"
+        if b.low150 >= 0.45 and b.high5k < 0.15:
+            conf = 0.5 + 0.15 * min(1.0, (b.low150 - 0.45) / 0.4) + (0.1 if f.grid >= 0.5 else 0.0)
+            return "kick", conf, f"{_pct(b.low150)} of the hits below 150 Hz, {falls} ({hits}{beat})"
+        if b.body >= 0.08 and b.high5k >= 0.1 and b.centroid_hz >= 600.0:
+            return (
+                "snare",
+                0.55 if f.hit_spread < 0.5 else 0.45,
+                f"noisy hits centred at {b.centroid_hz:.0f} Hz with {_pct(b.body)} in a "
+                f"150-300 Hz body and {_pct(b.high5k)} above 5 kHz ({hits})",
+            )
+        if b.low300 >= 0.5:
+            return "toms", 0.45, f"{_pct(b.low300)} of the hits below 300 Hz, tonal ({hits})"
+        return "percussion", 0.45, f"hits centred at {b.centroid_hz:.0f} Hz ({hits})"
 
+    b = f.balance
     sustained = "sustained" if f.onset_rate < 0.4 else f"sustained notes ({hits})"
-    if f.low300 >= 0.6:
-        conf = 0.5 + 0.2 * min(1.0, (f.low300 - 0.6) / 0.3)
-        pitch = f", pitch around {f.f0_hz:.0f} Hz" if f.f0_hz else ""
-        return "bass", conf, f"{_pct(f.low300)} of energy below 300 Hz, {sustained}{pitch}"
+    if b.low150 >= 0.4 or (b.low300 >= 0.7 and b.centroid_hz < 250.0):
+        conf = 0.5 + 0.2 * min(1.0, (b.low150 - 0.4) / 0.5)
+        low = (
+            f"{_pct(b.low150)} of energy below 150 Hz"
+            if b.low150 >= 0.4
+            else f"{_pct(b.low300)} below 300 Hz"
+        )
+        pitch = f", pitch around {f.f0_hz:.0f} Hz" if 0.0 < f.f0_hz < 200.0 else ""
+        return "bass", conf, f"{low}, {sustained}{pitch}"
     if f.harmonicity < 0.4:
         conf = 0.6 if f.centroid_spread >= 0.5 else 0.45
         motion = f"centroid moving {f.centroid_spread:.1f} octaves"
         return "fx", conf, f"noise-like (periodicity {f.harmonicity:.2f}), {sustained}, {motion}"
-    votes = sum((90.0 <= f.f0_hz <= 600.0, f.mid >= 0.45, f.silent >= 0.05))
-    if f.voiced >= 0.3 and f.pitch_motion >= 8.0 and votes >= 2:
+    votes = sum((90.0 <= f.f0_hz <= 600.0, b.mid >= 0.45, f.silent >= 0.05))
+    if f.voiced >= 0.3 and f.pitch_motion >= 6.0 and votes >= 2:
         return (
             "lead_vocal",
             0.5 + 0.05 * votes,
             f"periodic with moving pitch ({f.pitch_motion:.0f} cents/frame around "
-            f"{f.f0_hz:.0f} Hz), {_pct(f.mid)} of energy at 300 Hz-3 kHz, "
+            f"{f.f0_hz:.0f} Hz), {_pct(b.mid)} of energy at 300 Hz-3 kHz, "
             f"{_pct(f.silent)} of the time in gaps",
         )
-    if f.onset_rate >= 0.5 and f.decayed >= 0.5:
-        return "keys", 0.35, f"periodic notes with struck attacks ({hits}); keys or guitar"
-    conf = 0.55 if f.silent < 0.05 and f.pitch_motion < 8.0 else 0.4
-    return (
-        "synth",
-        conf,
-        f"periodic and steady (periodicity {f.harmonicity:.2f}, pitch moving "
-        f"{f.pitch_motion:.0f} cents/frame), {sustained}, centred at {f.centroid_hz:.0f} Hz",
+    if f.onset_rate < 0.4:
+        return (
+            "synth",
+            0.6 if f.stereo_corr < 0.5 else 0.5,
+            f"periodic and swelling without attacks (periodicity {f.harmonicity:.2f}, "
+            f"{f.onset_rate:.1f} onsets/s), centred at {b.centroid_hz:.0f} Hz",
+        )
+    plucked = f.sustain_db <= -3.5
+    midrange = b.centroid_hz >= 600.0 and b.low300 < 0.3
+    mono = f.stereo_corr >= 0.9
+    guitar_votes = sum((plucked, midrange, mono))
+    shape = f"plucked notes, {falls}" if plucked else "held notes"
+    width = "mono" if mono else f"stereo (L/R correlation {f.stereo_corr:.2f})"
+    evidence = (
+        f"{shape}, with attacks ({f.onset_rate:.1f} onsets/s), centred at {b.centroid_hz:.0f} Hz, {width}"
     )
+    if guitar_votes >= 2:
+        return "electric_guitar", 0.35 + 0.05 * guitar_votes, evidence
+    return "keys", 0.35 + 0.05 * (3 - guitar_votes), evidence
 
 
 def classify_audio(x: np.ndarray, sr: int) -> RoleGuess:
