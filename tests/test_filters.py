@@ -16,6 +16,21 @@ def at(kind, params, f):
     return float(response_db(kind, params, np.array([f]), SR)[0])
 
 
+@pytest.mark.parametrize("slope", [6.0, 12.0, 18.0, 24.0, 30.0, 36.0, 42.0, 48.0])
+def test_every_slope_is_minus_3_at_the_corner_and_falls_at_its_rate(slope):
+    from scipy.signal import butter, sosfreqz
+
+    for kind in ("highpass", "lowpass"):
+        p = {"freq_hz": 1000.0, "slope_db_oct": slope}
+        assert at(kind, p, 1000) == pytest.approx(-3.01, abs=0.02), (kind, slope)
+        ref = butter(
+            int(slope / 6), 1000.0, btype="high" if kind == "highpass" else "low", fs=SR, output="sos"
+        )
+        f = np.array([100.0, 500.0, 2000.0, 8000.0])
+        _, h = sosfreqz(ref, worN=f, fs=SR)
+        assert np.allclose(response_db(kind, p, f, SR), 20 * np.log10(np.abs(h)), atol=0.01), (kind, slope)
+
+
 def test_highpass_is_butterworth_of_the_slope():
     p12 = {"freq_hz": 100.0, "slope_db_oct": 12.0}
     p24 = {"freq_hz": 100.0, "slope_db_oct": 24.0}

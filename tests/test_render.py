@@ -89,3 +89,20 @@ def test_mute_and_solo():
     s = session_with([track("a", solo=True), track("b")])
     r = render(s, {"sa": a, "sb": b})
     assert np.max(np.abs(r.track_stems["b"])) == 0 and np.max(np.abs(r.track_stems["a"])) > 0
+
+
+def test_nested_group_listed_first_still_reaches_the_master():
+    from faderpilot.render.engine import bus_order
+
+    x = noise(0.5, seed=4)
+    t = track("a", pan=-1.0)
+    t.output = "inner"
+    buses = [
+        Bus("inner", "Inner", "group", output="outer"),
+        Bus("outer", "Outer", "group"),
+        Bus("master", "Master", "master", None),
+    ]
+    s = Session("t", SR, 0.5, sources=[], tracks=[t], buses=buses)
+    assert [b.id for b in bus_order(s)] == ["inner", "outer"]
+    r = render(s, {"sa": x})
+    assert np.allclose(r.mix[0], x[0], atol=1e-6)

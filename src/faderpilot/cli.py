@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from . import __version__
+from .prep import cli as prep_cli
 from .session.roles import ROLE_LABELS
 
 
@@ -28,9 +29,27 @@ def _parser() -> argparse.ArgumentParser:
         "--target-lufs", type=float, default=None, help="also write mix_master.wav at this loudness"
     )
     m.add_argument("--workers", type=int, default=None, help="threads (default: number of cores, at most 4)")
+    m.add_argument(
+        "--rough", type=Path, default=None, help="the producer's rough mix: match it, then improve on it"
+    )
+    m.add_argument("--template", type=Path, default=None, help=prep_cli.TEMPLATE_HELP)
+    prep_cli.add_parsers(sub)
     e = sub.add_parser("export", help="write DAW sessions from an (edited) session.json")
     e.add_argument("out_dir", type=Path, help="a folder holding session.json")
     e.add_argument("--to", action="append", required=True, help="ardour, dawproject or reaper (repeatable)")
+    r = sub.add_parser("report", help="write OUT_DIR/report.html from its (edited) session.json")
+    r.add_argument("out_dir", type=Path, help="a folder holding session.json")
+    n = sub.add_parser("note", help="apply a mix note in plain language to the session in OUT_DIR")
+    n.add_argument("out_dir", type=Path, help="a folder holding session.json")
+    n.add_argument("text", nargs="+", help='the note, e.g. "vocal up a touch in the chorus"')
+    n.add_argument("--no-render", action="store_true", help="edit session.json only")
+    u = sub.add_parser("undo", help="revert the last note applied to the session in OUT_DIR")
+    u.add_argument("out_dir", type=Path)
+    u.add_argument("--no-render", action="store_true", help="edit session.json only")
+    k = sub.add_parser("markers", help="show, set (name=m:ss ...) or --detect the song's sections")
+    k.add_argument("out_dir", type=Path)
+    k.add_argument("items", nargs="*", help="name=time items, e.g. intro=0:00 verse=0:12 chorus=0:41")
+    k.add_argument("--detect", action="store_true", help="detect sections from mix.wav")
     d = sub.add_parser("demo", help="write the synthesized demo stems into a folder")
     d.add_argument("out", type=Path)
     d.add_argument("--seconds", type=float, default=24.0)
@@ -69,6 +88,8 @@ def _summary(console: Console, r) -> None:  # r: pipeline.MixResult
         f"mix: {r.mix_lufs:.1f} LUFS integrated, peak {r.mix_peak_db:.1f} dBFS, "
         f"true peak {r.mix_true_peak_db:.1f} dBTP, loudness range {r.mix_lra_lu:.1f} LU"
     )
+    if getattr(r, "prep", None) is not None:
+        prep_cli.findings(console, r.prep, s.sample_rate, regions=False)
     for w in s.skipped:
         console.print(f"[red]skipped[/red] {w.path}: {w.message} [{w.code}]")
     for w in s.warnings:
@@ -77,7 +98,8 @@ def _summary(console: Console, r) -> None:  # r: pipeline.MixResult
         console.print(f"[dim]ignored {name}: not an audio file type faderpilot reads [FP-W003][/dim]")
     console.print(
         f"wrote {r.out_dir / 'session.json'}, {r.out_dir / 'mix.wav'}, "
-        f"{len([f for f in r.files if f.parent.name == 'stems'])} stems in {r.out_dir / 'stems'}"
+        f"{len([f for f in r.files if f.parent.name == 'stems'])} stems in {r.out_dir / 'stems'}, "
+        f"the report {r.out_dir / 'report.html'}"
     )
 
 
@@ -113,8 +135,14 @@ def _mix(args: argparse.Namespace, console: Console) -> int:
             target_lufs=args.target_lufs,
             workers=args.workers,
             progress=progress,
+            rough=args.rough,
+            template=args.template,
         )
     _summary(console, r)
+    if "rough" in r.session.provenance:
+        from .match.summary import rough_summary
+
+        rough_summary(console, r.session)
     return 0
 
 
@@ -137,6 +165,17 @@ def main(argv: list[str] | None = None) -> int:
             session = load(args.out_dir / "session.json")
             for target in args.to:
                 console.print(f"wrote {export(session, args.out_dir, target)}")
+            return 0
+        if args.verb in ("prep", "template"):
+            return prep_cli.run(args, console)
+        if args.verb in ("note", "undo", "markers"):
+            from .prompt.cli import run
+
+            return run(args, console)
+        if args.verb == "report":
+            from .export.report import write_report
+
+            console.print(f"wrote {write_report(args.out_dir)}")
             return 0
         if args.verb == "demo":
             from .demo import generate_demo

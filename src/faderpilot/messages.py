@@ -12,10 +12,27 @@ MESSAGES: dict[str, str] = {
     "FP-E003": "has {} channels; faderpilot takes mono or stereo stems",
     "FP-E004": "no audio files found in {}",
     "FP-E005": "output folder is inside the stems folder; choose another",
+    "FP-E006": "rough mix has {} channels; faderpilot matches a mono or stereo rough",
+    "FP-E007": "rough mix does not contain these stems: the best fit explains only {:.1f} dB of it "
+    "(wrong song or wrong version?); not matched",
     "FP-W001": "resampled from {} Hz to the session rate of {} Hz",
     "FP-W002": "silent throughout (peak {:.1f} dBFS); kept on the console, muted",
     "FP-W003": "not an audio file type faderpilot reads; ignored",
     "FP-W004": "mix peak {:.1f} dBFS; master fader lowered {:.1f} dB to keep it below -1 dBFS",
+    "FP-W005": "rough mix resampled from {} Hz to the session rate of {} Hz",
+    "FP-W006": "rough mix is mono: gains matched, pans cannot be measured and stay centred",
+    "FP-W007": "left out of the rough (contributes {:.0f} dB under it); muted, not matched",
+    "FP-W008": "rough mix is {:+.2f} s longer than the stems; aligned at an offset of {:+.4f} s",
+    "FP-W020": "DC offset {:+.4f} ({:.0f} dBFS); removed by a {:g} Hz high-pass, the file is untouched",
+    "FP-W021": "{} clipped run(s) (3 or more samples stuck at full scale, longest {}), first at {:.2f} s; "
+    "reported, not repaired",
+    "FP-W022": "stereo file with identical channels (L - R {:.0f} dB under the signal); used as mono",
+    "FP-W023": "identical audio to {}; kept on the console, muted",
+    "FP-W024": "near-silent throughout (peak {:.1f} dBFS): noise only; kept on the console, muted",
+    "FP-W025": "{} hard edit(s) (sound jumps to or from digital silence in one sample), first at {:.3f} s; "
+    "a region edge with a short fade now sits on each",
+    "FP-W026": "named as the same source as {} but the audio does not line up (correlation {:+.2f}); "
+    "left as is",
 }
 
 

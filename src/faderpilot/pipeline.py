@@ -4,6 +4,7 @@ render, save). Every stage is a call into the module that owns it.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections import Counter
@@ -35,10 +36,12 @@ from .audio.io import (
 )
 from .decide import Context, apply, decide, headroom
 from .messages import message
+from .prep import template as templates
+from .prep.process import PrepReport, SourceFacts, inspect_sources, tidy, to_mono
 from .prep.setup import naming_facts, prepare
 from .render.chain import db_to_gain, run_chain
 from .render.engine import render
-from .session.io import save
+from .session.io import save, write_text_atomic
 from .session.model import Processor, Session, Skipped, Source, Track
 
 #: progress(stage, done, total)
@@ -62,6 +65,7 @@ class MixResult:
     mix_lra_lu: float
     files: list[Path] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    prep: PrepReport | None = None
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -106,29 +110,52 @@ def load_stems(files: list[Path], workers: int, progress: Progress) -> tuple[lis
     return [x for x in loaded if x is not None], skipped
 
 
-def mix(
+@dataclass
+class PrepResult:
+    """What ``prep`` made: the prepared session, the decoded audio and measurements it was made
+    from (keyed by source id), and what cleanup found."""
+
+    session: Session
+    audio: dict[str, np.ndarray]
+    analyses: dict[str, TrackAnalysis]
+    report: PrepReport
+    out_dir: Path | None = None
+    seconds: float = 0.0
+    ignored: list[str] = field(default_factory=list)
+
+
+def prep(
     stems_dir: str | Path,
-    out_dir: str | Path,
+    out_dir: str | Path | None = None,
     *,
     sample_rate: int | None = None,
-    target_lufs: float | None = None,
+    template: str | Path | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
-) -> MixResult:
-    """Mix a folder of stems into OUT_DIR: session.json, mix.wav, stems/ (and mix_master.wav).
+) -> PrepResult:
+    """Prepare a folder of stems: load, check, analyse, set up (names, roles, colours, order,
+    buses, gain staging, a template), clean up (problems, strip silence, alignment).
 
-    Sources are only read. Unreadable files are skipped and reported; the job goes on.
+    No mixing decision beyond gain staging. With ``out_dir`` the session is written to
+    OUT_DIR/session.json; ``mix`` runs this first, without writing.
     """
     t0 = time.perf_counter()
     progress = progress or _noop
     workers = workers or min(4, os.cpu_count() or 1)
-    stems_dir, out_dir = Path(stems_dir).resolve(), Path(out_dir).resolve()
-    if out_dir == stems_dir or stems_dir in out_dir.parents:
-        raise FaderpilotError(f"{out_dir}: {message('FP-E005')}")
+    stems_dir = Path(stems_dir).resolve()
+    if out_dir is not None:
+        out_dir = Path(out_dir).resolve()
+        if out_dir == stems_dir or stems_dir in out_dir.parents:
+            raise FaderpilotError(f"{out_dir}: {message('FP-E005')}")
+    tpl = templates.load(template) if template is not None else None
     files, ignored = find_stems(stems_dir)
     loaded, skipped = load_stems(files, workers, progress)
     if not loaded:
         raise FaderpilotError(message("FP-E004", stems_dir))
+
+    # facts the files show before resampling: clipped runs, fake stereo, duplicates
+    names = [x.path.name for x in loaded]
+    facts_list = inspect_sources([(x.audio, x.sample_rate) for x in loaded], workers, names)
 
     # align: one rate, all start at 0, padded to the longest
     sr = sample_rate or session_rate([x.sample_rate for x in loaded])
@@ -139,9 +166,13 @@ def mix(
     sources: list[Source] = []
     audio: dict[str, np.ndarray] = {}
     notes: list[Skipped] = []
+    facts: dict[str, SourceFacts] = {}
     for i, x in enumerate(loaded, 1):
         sid = f"s{i:02d}"
         audio[sid] = fit_length(x.audio, frames)
+        facts[sid] = facts_list[i - 1]
+        if facts[sid].fake_stereo:  # identical channels: analysed and rendered as mono
+            audio[sid] = to_mono(audio[sid])
         sources.append(
             Source(
                 sid,
@@ -174,11 +205,77 @@ def mix(
 
     session = prepare(stems_dir.name, sr, frames, sources, analyses, guesses, skipped)  # type: ignore[arg-type]
     session.warnings[:0] = notes
-    by_track = {t.id: analyses[int(t.source_id[1:]) - 1] for t in session.tracks}
+    by_source = {src.id: a for src, a in zip(sources, analyses, strict=True)}
+    if tpl is not None:
+        templates.apply(session, tpl)
+    report = tidy(session, audio, by_source, facts, workers, progress)  # type: ignore[arg-type]
+    report.template = tpl.label if tpl is not None else None
+    result = PrepResult(session, audio, by_source, report, out_dir, 0.0, ignored)  # type: ignore[arg-type]
+    if out_dir is not None:
+        session.provenance = {
+            "program": f"faderpilot {__version__}",
+            "stage": "prep",
+            "template": report.template,
+        }
+        save(session, out_dir / "session.json")
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def mix(
+    stems_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    sample_rate: int | None = None,
+    target_lufs: float | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    rough: str | Path | None = None,
+    template: str | Path | None = None,
+    report: bool = True,
+    daws: tuple[str, ...] | None = None,
+) -> MixResult:
+    """Mix a folder of stems into OUT_DIR: session.json, mix.wav, stems/ (and mix_master.wav).
+
+    Sources are only read. Unreadable files are skipped and reported; the job goes on.
+    With ``rough`` (the producer's rough mix), the session is first fitted to it (written as
+    decisions of origin "rough", checked by rendering OUT_DIR/rough_match.wav), then the rules
+    run in "respect the rough" mode.
+    ``report=False`` skips OUT_DIR/report.html (``faderpilot report OUT_DIR`` writes it later).
+    ``daws`` names the DAW sessions to write beside the mix (default: every writer available;
+    ``()`` for none, ``faderpilot export`` writes them later).
+    """
+    t0 = time.perf_counter()
+    progress = progress or _noop
+    workers = workers or min(4, os.cpu_count() or 1)
+    stems_dir, out_dir = Path(stems_dir).resolve(), Path(out_dir).resolve()
+    if out_dir == stems_dir or stems_dir in out_dir.parents:
+        raise FaderpilotError(f"{out_dir}: {message('FP-E005')}")
+    p = prep(stems_dir, None, sample_rate=sample_rate, workers=workers, progress=progress, template=template)
+    session, audio, sr, ignored = p.session, p.audio, p.session.sample_rate, p.ignored
+    by_track = {t.id: p.analyses[t.source_id] for t in session.tracks}
     keys, sides = naming_facts(session)
     ctx = Context(sample_rate=sr, analyses=by_track, pair_keys=keys, sides=sides)  # type: ignore[arg-type]
-    decide(session, ctx)
+    matched = None
+    if rough is not None:
+        from .match import match_session, provenance_entry
+
+        progress("matching", 0, 1)
+        matched = match_session(session, audio, rough, workers=workers)
+        session.warnings.extend(matched.notes)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_wav_atomic(out_dir / "rough_match.wav", matched.render, sr)
+        progress("matching", 1, 1)
+    decide(session, ctx, rough=None if matched is None else {t.id: t.fader_db for t in session.tracks})
     session.provenance = provenance(session)
+    if p.report.template:
+        session.provenance["template"] = p.report.template
+    if matched is not None:
+        session.provenance["rough"] = provenance_entry(matched, rough, sr)
+        for t in session.tracks:
+            if t.id in matched.matched and not t.mute:
+                matched.matched[t.id]["improved_fader_db"] = t.fader_db
+                matched.matched[t.id]["improved_pan"] = t.pan
 
     # render: track stems stream to disk as they are made
     stems_out = out_dir / "stems"
@@ -210,6 +307,8 @@ def mix(
             written.append(path)
     write_wav_atomic(out_dir / "mix.wav", mix_audio, sr)
     written.append(out_dir / "mix.wav")
+    if matched is not None:
+        written.append(out_dir / "rough_match.wav")
     progress("writing", 1, 1)
 
     if target_lufs is not None:
@@ -226,6 +325,7 @@ def mix(
         mix_lra_lu=loudness_range(short_term_loudness(mix_audio, sr, 0.5)),
         files=sorted(written),
         ignored=ignored,
+        prep=p.report,
     )
     session.provenance["mix"] = {
         "integrated_lufs": round(lufs, 2),
@@ -234,6 +334,23 @@ def mix(
         "lra_lu": round(result.mix_lra_lu, 2),
     }
     save(session, out_dir / "session.json")
+    result.seconds = time.perf_counter() - t0
+    # the time taken lives beside the session, not in it, so session.json stays byte-identical
+    run = {"seconds": round(result.seconds, 2), "faderpilot": __version__, "ignored": ignored}
+    write_text_atomic(out_dir / "run.json", json.dumps(run, indent=2) + "\n")
+    result.files = sorted([*result.files, out_dir / "run.json"])
+    from .export import available, export
+
+    for target in available() if daws is None else daws:
+        progress(f"export {target}", 0, 1)
+        result.files = sorted([*result.files, export(session, out_dir, target)])
+        progress(f"export {target}", 1, 1)
+    if report:
+        from .export.report import write_report
+
+        progress("report", 0, 1)
+        result.files = sorted([*result.files, write_report(out_dir, session)])
+        progress("report", 1, 1)
     result.seconds = time.perf_counter() - t0
     return result
 
@@ -286,3 +403,72 @@ def provenance(session: Session) -> dict:
             },
         ],
     }
+
+
+def stem_paths(session: Session, out_dir: str | Path) -> dict[str, Path]:
+    """Where ``mix`` prints each stem: track and bus id -> path under OUT_DIR/stems."""
+    stems_out = Path(out_dir) / "stems"
+    width = max(2, len(str(len(session.tracks) + len(session.buses))))
+    paths = {
+        t.id: stems_out / f"{n:0{width}d}_{safe_filename(t.name)}.wav"
+        for n, t in enumerate(session.tracks, 1)
+    }
+    n = len(session.tracks)
+    for b in session.buses:
+        if b.kind != "master":
+            n += 1
+            paths[b.id] = stems_out / f"{n:0{width}d}_{safe_filename(b.name)} Bus.wav"
+    return paths
+
+
+def load_sources(session: Session, workers: int | None = None) -> dict[str, np.ndarray]:
+    """The session's sources decoded and aligned as ``mix`` aligns them: the session rate, all
+    starting at 0, padded or cut to the session length (source id -> (channels, frames))."""
+    sr = session.sample_rate
+    frames = int(round(session.length_s * sr))
+    workers = workers or min(4, os.cpu_count() or 1)
+
+    def one(src: Source) -> tuple[str, np.ndarray]:
+        try:
+            x = read_audio(src.path)
+        except AudioReadError as e:
+            raise FaderpilotError(f"{src.path}: {e.text}") from None
+        return src.id, fit_length(resample(x.audio, x.sample_rate, sr), frames)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(pool.map(one, session.sources))
+
+
+def rerender(
+    out_dir: str | Path,
+    session: Session | None = None,
+    strips: set[str] | None = None,
+    workers: int | None = None,
+) -> list[Path]:
+    """Render an existing OUT_DIR again from its session: mix.wav and the printed stems of
+    ``strips`` (track and bus ids; None = every stem). The session is read from
+    OUT_DIR/session.json unless given. Returns the files written."""
+    out_dir = Path(out_dir)
+    if session is None:
+        from .session.io import load
+
+        session = load(out_dir / "session.json")
+    workers = workers or min(4, os.cpu_count() or 1)
+    audio = load_sources(session, workers)
+    paths = stem_paths(session, out_dir)
+    sr = session.sample_rate
+    written: list[Path] = []
+
+    def on_track(track: Track, stem: np.ndarray) -> None:
+        if strips is None or track.id in strips:
+            write_wav_atomic(paths[track.id], stem, sr, subtype="FLOAT")
+            written.append(paths[track.id])
+
+    rendered = render(session, audio, on_track=on_track, workers=workers)
+    for b in session.buses:
+        if b.kind != "master" and (strips is None or b.id in strips):
+            write_wav_atomic(paths[b.id], rendered.bus_stems[b.id], sr, subtype="FLOAT")
+            written.append(paths[b.id])
+    write_wav_atomic(out_dir / "mix.wav", rendered.mix, sr)
+    written.append(out_dir / "mix.wav")
+    return sorted(written)

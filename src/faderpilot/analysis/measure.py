@@ -125,6 +125,8 @@ class TrackAnalysis:
             "decay_ms": r(self.decay_ms),
             "correlation": r(self.correlation),
             "band_db": {f"{c:g}": r(v) for c, v in zip(BAND_CENTRES, self.band_db, strict=True)},
+            # 0th..100th percentile of the 50 ms level (dBFS) on active regions, before trim
+            "env_percentiles": [r(v) for v in self.env_percentiles],
         }
 
 

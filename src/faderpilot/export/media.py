@@ -19,8 +19,8 @@ def track_audio(session: Session, track: Track) -> np.ndarray:
     x = read_audio(track.source)
     a = resample(x.audio, x.sample_rate, session.sample_rate)
     a = fit_length(a, int(round(session.length_s * session.sample_rate)))
-    if track.channels == 1 and a.shape[0] == 2:
-        a = a[:1]
+    if track.channels == 1 and a.shape[0] == 2:  # as render_track does: a stereo file used as mono
+        a = a.mean(axis=0, keepdims=True, dtype=np.float32)
     return a
 
 

@@ -79,11 +79,18 @@ def shift(x: np.ndarray, delay_ms: float, sr: int) -> np.ndarray:
 def render_track(track: Track, x: np.ndarray, sr: int, law: PanLaw) -> np.ndarray:
     """A track's printed stem (stereo, post chain, fader and pan) from its aligned source audio."""
     frames = x.shape[1]
+    if track.channels == 1 and x.shape[0] == 2:  # a stereo file used as mono (identical channels)
+        x = x.mean(axis=0, keepdims=True, dtype=np.float32)
     y = place_regions(x, track, sr, frames)
     y = shift(y, track.delay_ms, sr)
     g = db_to_gain(track.trim_db) * (-1.0 if track.polarity_inverted else 1.0)
     y = run_chain((y * np.float32(g)).astype(np.float32), track.chain, sr)
     y *= np.float32(db_to_gain(track.fader_db))
+    for lane in track.automation:  # gain_db: a dB offset on the fader, linear between points
+        if lane.get("param") == "gain_db" and lane.get("points"):
+            p = np.asarray(lane["points"], dtype=np.float64)
+            db = np.interp(np.arange(y.shape[1]) / sr, p[:, 0], p[:, 1])
+            y *= (10.0 ** (db / 20.0)).astype(np.float32)
     return pan_stereo(y, track.pan, track.width, law)
 
 
@@ -119,6 +126,22 @@ def render_bus(bus: Bus, x: np.ndarray, sr: int, law: PanLaw) -> np.ndarray:
     y = run_chain(x, bus.chain, sr) if bus.chain else x
     y = y * np.float32(db_to_gain(bus.fader_db))
     return pan_stereo(y, bus.pan, 1.0, law) if bus.pan else y
+
+
+def bus_order(session: Session) -> list[Bus]:
+    """Group and FX buses, each after every bus that feeds it (so nested groups sum fully)."""
+    buses = [b for b in session.buses if b.kind != "master"]
+    feeds = {b.id: {a.id for a in buses if a.output == b.id} for b in buses}
+    ordered: list[Bus] = []
+    done: set[str] = set()
+    while len(ordered) < len(buses):
+        ready = [b for b in buses if b.id not in done and feeds[b.id] <= done]
+        if not ready:
+            raise ValueError("bus routing has a loop: " + ", ".join(b.id for b in buses if b.id not in done))
+        for b in ready:
+            ordered.append(b)
+            done.add(b.id)
+    return ordered
 
 
 def render(
@@ -170,14 +193,12 @@ def render(
             add(t, fut.result())
 
     bus_stems: dict[str, np.ndarray] = {}
-    for kind in ("group", "fx"):
-        for b in session.buses:
-            if b.kind == kind:
-                out = render_bus(b, inputs[b.id], sr, session.pan_law)
-                if b.mute:
-                    out = np.zeros_like(out)
-                bus_stems[b.id] = out
-                inputs[b.output or "master"] += out
+    for b in bus_order(session):
+        out = render_bus(b, inputs[b.id], sr, session.pan_law)
+        if b.mute:
+            out = np.zeros_like(out)
+        bus_stems[b.id] = out
+        inputs[b.output or "master"] += out
     master = session.master
     pre = inputs["master"]
     mix = render_bus(master, pre, sr, session.pan_law)

@@ -21,7 +21,10 @@ def _butter_sections(kind: str, f0: float, slope_db_oct: float, sr: int) -> list
     cos, sin = np.cos(w0), np.sin(w0)
     sections: list[list[float]] = []
     for k in range(order // 2):
-        q = 1.0 / (2.0 * np.cos((2 * k + 1) * np.pi / (2 * order)))
+        # Butterworth pole angles: (2k+1)pi/2N for even orders, (k+1)pi/N for odd ones (whose
+        # remaining real pole is the first-order section below)
+        theta = (2 * k + 1) * np.pi / (2 * order) if order % 2 == 0 else (k + 1) * np.pi / order
+        q = 1.0 / (2.0 * np.cos(theta))
         alpha = sin / (2 * q)
         a0 = 1 + alpha
         if kind == "highpass":

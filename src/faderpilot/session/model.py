@@ -125,6 +125,9 @@ class Track:
     sends: list[Send] = field(default_factory=list)
     decisions: dict[str, Decision] = field(default_factory=dict)
     analysis: dict[str, Any] = field(default_factory=dict)
+    #: Automation lanes: ``{"param": "gain_db", "points": [[t_s, dB], ...]}`` is a dB offset on
+    #: top of the fader, linear between points, holding the end values (see docs/prompt.md).
+    automation: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

@@ -1,0 +1,682 @@
+"""DAWproject export: ``<song>.dawproject`` for Bitwig Studio, Studio One, Cubase/Nuendo and others.
+
+A DAWproject file is a ZIP holding ``project.xml``, ``metadata.xml`` (both valid against the
+official XSDs) and, here, the audio: every track's source at the session rate, aligned at 0
+(``export.media``), embedded under ``audio/`` so the one file can be moved, mailed or zipped.
+
+What is written (details and units in docs/daw-dawproject.md):
+
+- tracks as ``Track``/``Channel`` (role ``regular``), group buses as folder tracks
+  (``contentType="tracks"``, channel role ``submix``) holding their members, FX buses as
+  channels with role ``effect``, the master with role ``master``; routing by ``destination``.
+- faders as ``Volume`` (unit ``linear``), pans as ``Pan`` (unit ``normalized``, 0.5 = centre),
+  mute and solo; post-fader sends as ``Send type="post"`` with a linear ``Volume``.
+- regions as clips (seconds) with fades; a track's delay moves its clips.
+- filters as the built-in ``Equalizer`` (each band a second-order RBJ section, Butterworth
+  high/low-pass slopes as cascaded bands), compressor, gate and limiter as the built-in
+  ``Compressor``, ``NoiseGate`` and ``Limiter``; trim as the first equalizer's input gain.
+- saturation, reverb and delay have no DAWproject equivalent: they are written as generic
+  ``Device`` elements carrying our parameters, and reported.
+
+``write()`` returns the path written; the approximations (what a DAW will not play as
+faderpilot does) come from ``approximations(session)``, are logged, and are stored in the
+project's metadata comment.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import numpy as np
+
+from .. import __version__
+from ..audio.io import safe_filename, write_wav_atomic
+from ..messages import message
+from ..render.filters import FILTER_KINDS, sos
+from ..session.model import Bus, Processor, Session, Track
+from .media import media_name, track_audio
+
+log = logging.getLogger(__name__)
+
+#: DAWproject format version written.
+FORMAT_VERSION = "1.0"
+#: Folder inside the container that holds the audio.
+AUDIO_DIR = "audio"
+#: Fixed timestamp for ZIP members, so re-exports of an unchanged session are byte-identical.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+_BAND_TYPES = {
+    "highpass": "highPass",
+    "lowpass": "lowPass",
+    "low_shelf": "lowShelf",
+    "high_shelf": "highShelf",
+    "peak": "bell",
+}
+#: Processors with no DAWproject built-in device are written as generic devices with our
+#: parameters: key -> (parameter name, DAWproject unit, scale from our unit).
+_GENERIC_PARAMS = {
+    "drive_db": ("Drive", "decibel", 1.0),
+    "mix_pct": ("Mix", "percent", 1.0),
+    "room_size": ("Room Size", "normalized", 1.0),
+    "damping": ("Damping", "normalized", 1.0),
+    "width": ("Width", "normalized", 1.0),
+    "time_ms": ("Time", "seconds", 0.001),
+    "feedback_pct": ("Feedback", "percent", 1.0),
+}
+_GENERIC_NAMES = {"saturation": "Saturation", "reverb": "Reverb (Freeverb)", "delay": "Delay"}
+
+
+def num(v: float) -> str:
+    """A number as DAWproject text: shortest exact repr, ``inf``/``-inf`` for infinities."""
+    v = float(v)
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if v == int(v) and abs(v) < 1e15:
+        return f"{int(v)}.0"
+    return repr(v)
+
+
+def db_to_linear(db: float) -> float:
+    """Linear gain of a level in dB."""
+    return 10.0 ** (db / 20.0)
+
+
+def pan_to_normalized(pan: float) -> float:
+    """Our pan in [-1, 1] as DAWproject's normalized pan in [0, 1] (0.5 = centre)."""
+    return (min(1.0, max(-1.0, pan)) + 1.0) / 2.0
+
+
+def ratio_to_percent(ratio: float) -> float:
+    """A compressor ratio N:1 as DAWproject's percent: 100 (1 - 1/N); 1:1 = 0 %, inf:1 = 100 %."""
+    return 100.0 * (1.0 - 1.0 / max(1.0, ratio))
+
+
+def percent_to_ratio(pct: float) -> float:
+    """Inverse of ``ratio_to_percent``."""
+    return math.inf if pct >= 100.0 else 1.0 / (1.0 - pct / 100.0)
+
+
+def butterworth_qs(order: int) -> list[float]:
+    """Q of each second-order section of a Butterworth filter of ``order`` (poles at angles
+    (2k + 1)pi/2N from the negative real axis for even N, k pi/N for odd N; an odd order adds a
+    first-order section, not listed)."""
+    odd = order % 2
+    return [1.0 / (2.0 * math.cos((2 * k + 1 + odd) * math.pi / (2 * order))) for k in range(order // 2)]
+
+
+def section_qs(kind: str, slope_db_oct: float) -> list[float | None]:
+    """Q of each section of the renderer's high/low-pass (``render.filters``), None for a
+    first-order section: read back from its coefficients, so the bands follow the one filter
+    definition."""
+    sections = sos(kind, {"freq_hz": 1000.0, "slope_db_oct": slope_db_oct}, 48000)
+    w0 = 2.0 * math.pi * 1000.0 / 48000
+    out: list[float | None] = []
+    for _b0, _b1, _b2, _a0, _a1, a2 in sections:
+        if abs(a2) < 1e-15:
+            out.append(None)
+        else:
+            alpha = (1.0 - a2) / (1.0 + a2)
+            out.append(math.sin(w0) / (2.0 * alpha))
+    return out
+
+
+#: Largest dB step between automation points: DAWs interpolate volume automation linearly in
+#: gain, faderpilot linearly in dB; at 0.1 dB steps the two differ by less than 0.0002 dB.
+AUTOMATION_STEP_DB = 0.1
+
+
+def gain_automation(track: Track) -> list[tuple[float, float]]:
+    """(time s, dB offset on the fader) breakpoints of a track's summed ``gain_db`` lanes, with
+    ramps subdivided into steps of at most ``AUTOMATION_STEP_DB``; [] when it has none."""
+    lanes = []
+    for lane in track.automation or []:
+        if lane.get("param") == "gain_db" and lane.get("points"):
+            pts = sorted((float(t), float(v)) for t, v in lane["points"])
+            lanes.append((np.array([p[0] for p in pts]), np.array([p[1] for p in pts])))
+    if not lanes:
+        return []
+    times = sorted({float(t) for xs, _ in lanes for t in xs})
+    dbs = [float(sum(np.interp(t, xs, ys) for xs, ys in lanes)) for t in times]
+    out: list[tuple[float, float]] = []
+    for i in range(len(times) - 1):
+        t0, d0, t1, d1 = times[i], dbs[i], times[i + 1], dbs[i + 1]
+        n = max(1, math.ceil(abs(d1 - d0) / AUTOMATION_STEP_DB - 1e-9))
+        out += [(t0 + (t1 - t0) * k / n, d0 + (d1 - d0) * k / n) for k in range(n)]
+    out.append((times[-1], dbs[-1]))
+    return out
+
+
+class _Ids:
+    """Sequential, deterministic XML ids (xs:ID): id0, id1, ..."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def __call__(self) -> str:
+        self.n += 1
+        return f"id{self.n - 1}"
+
+
+@dataclass
+class Built:
+    """A session converted to DAWproject: the two XML documents, the media, the approximations."""
+
+    project: ET.Element
+    metadata: ET.Element
+    media: list[tuple[Track, str]] = field(default_factory=list)  # (track, path in container)
+    notes: list[str] = field(default_factory=list)
+
+
+def _real(
+    parent: ET.Element,
+    tag: str,
+    value: float,
+    unit: str,
+    ids: _Ids,
+    name: str | None = None,
+    lo: float | None = None,
+    hi: float | None = None,
+    comment: str | None = None,
+) -> ET.Element:
+    e = ET.SubElement(parent, tag)
+    if hi is not None:
+        e.set("max", num(hi))
+    if lo is not None:
+        e.set("min", num(lo))
+    e.set("unit", unit)
+    e.set("value", num(value))
+    e.set("id", ids())
+    if name:
+        e.set("name", name)
+    if comment:
+        e.set("comment", comment)
+    return e
+
+
+def _bool(parent: ET.Element, tag: str, value: bool, ids: _Ids, name: str | None = None) -> ET.Element:
+    e = ET.SubElement(parent, tag, {"value": "true" if value else "false", "id": ids()})
+    if name:
+        e.set("name", name)
+    return e
+
+
+class _Chain:
+    """Builds a strip's ``Devices`` from its processor chain, collecting approximations."""
+
+    def __init__(self, strip: str, ids: _Ids, notes: list[str]) -> None:
+        self.strip = strip
+        self.ids = ids
+        self.notes = notes
+
+    def note(self, text: str) -> None:
+        self.notes.append(f"{self.strip}: {text}")
+
+    def device(self, parent: ET.Element, tag: str, name: str, enabled: bool = True) -> ET.Element:
+        e = ET.SubElement(
+            parent,
+            tag,
+            {"deviceName": name, "deviceRole": "audioFX", "deviceVendor": "faderpilot", "id": self.ids()},
+        )
+        e.set("name", name)
+        _bool(e, "Enabled", enabled, self.ids, "On/Off")
+        return e
+
+    def equalizer(self, devices: ET.Element, filters: list[Processor], name: str = "EQ") -> ET.Element:
+        eq = self.device(devices, "Equalizer", name)
+        for p in filters:
+            self.bands(eq, p)
+        return eq
+
+    def bands(self, eq: ET.Element, p: Processor) -> None:
+        q = p.params
+        kind = p.kind
+        if kind in ("highpass", "lowpass"):
+            slope = float(q.get("slope_db_oct", 12.0))
+            qs = section_qs(kind, slope)
+            if None in qs:
+                self.note(
+                    f"{kind} {q['freq_hz']:g} Hz at {slope:g} dB/oct: the first-order stage of an odd "
+                    "Butterworth order has no DAWproject band; written as a second-order band with Q 0.5"
+                )
+            qs = [0.5 if x is None else x for x in qs]
+            for k, bq in enumerate(qs, 1):
+                label = f"{kind} {slope:g} dB/oct" + (f", stage {k} of {len(qs)}" if len(qs) > 1 else "")
+                self.band(eq, _BAND_TYPES[kind], q["freq_hz"], None, bq, p.enabled, label)
+        else:
+            self.band(eq, _BAND_TYPES[kind], q["freq_hz"], q["gain_db"], q.get("q", 0.707), p.enabled, kind)
+
+    def band(
+        self,
+        eq: ET.Element,
+        btype: str,
+        freq: float,
+        gain: float | None,
+        qv: float,
+        enabled: bool,
+        label: str,
+    ) -> None:
+        b = ET.SubElement(eq, "Band", {"type": btype})
+        _real(b, "Freq", freq, "hertz", self.ids, label)
+        if gain is not None:
+            _real(b, "Gain", gain, "decibel", self.ids, "Gain")
+        _real(b, "Q", qv, "linear", self.ids, "Q")
+        _bool(b, "Enabled", enabled, self.ids, "Enabled")
+
+    def build(self, devices: ET.Element, chain: list[Processor], trim_db: float = 0.0) -> None:
+        """Append the chain's devices; ``trim_db`` becomes the first equalizer's input gain."""
+        i = 0
+        first = True
+        while i < len(chain):
+            p = chain[i]
+            if p.kind in FILTER_KINDS:
+                run = [p]
+                while i + 1 < len(chain) and chain[i + 1].kind in FILTER_KINDS:
+                    i += 1
+                    run.append(chain[i])
+                eq = self.equalizer(devices, run)
+                if first and trim_db:
+                    _real(eq, "InputGain", trim_db, "decibel", self.ids, "Trim")
+                    trim_db = 0.0
+            else:
+                if first and trim_db:
+                    trim = self.device(devices, "Equalizer", "Trim")
+                    _real(trim, "InputGain", trim_db, "decibel", self.ids, "Trim")
+                    trim_db = 0.0
+                self.dynamics(devices, p)
+            first = False
+            i += 1
+        if trim_db:
+            trim = self.device(devices, "Equalizer", "Trim")
+            _real(trim, "InputGain", trim_db, "decibel", self.ids, "Trim")
+
+    def dynamics(self, devices: ET.Element, p: Processor) -> None:
+        q = p.params
+        ids = self.ids
+        if p.kind == "compressor":
+            c = self.device(devices, "Compressor", "Compressor", p.enabled)
+            ratio = float(q["ratio"])
+            _real(c, "Attack", q["attack_ms"] / 1000.0, "seconds", ids, "Attack")
+            _bool(c, "AutoMakeup", False, ids, "Auto Makeup")
+            _real(c, "OutputGain", q.get("makeup_db", 0.0), "decibel", ids, "Makeup")
+            _real(
+                c,
+                "Ratio",
+                ratio_to_percent(ratio),
+                "percent",
+                ids,
+                "Ratio",
+                0.0,
+                100.0,
+                comment=f"{ratio:g}:1 written as 100 * (1 - 1/ratio) %",
+            )
+            _real(c, "Release", q["release_ms"] / 1000.0, "seconds", ids, "Release")
+            _real(c, "Threshold", q["threshold_db"], "decibel", ids, "Threshold")
+        elif p.kind == "gate":
+            g = self.device(devices, "NoiseGate", "Gate", p.enabled)
+            rng = -abs(float(q["range_db"]))
+            ratio = max(1.5, 1.0 + abs(rng) / 6.0)
+            _real(g, "Attack", q["attack_ms"] / 1000.0, "seconds", ids, "Attack")
+            _real(g, "Range", rng, "decibel", ids, "Range")
+            _real(
+                g,
+                "Ratio",
+                ratio_to_percent(ratio),
+                "percent",
+                ids,
+                "Ratio",
+                0.0,
+                100.0,
+                comment=f"expander ratio {ratio:g}:1 (1 + range/6) written as 100 * (1 - 1/ratio) %",
+            )
+            _real(g, "Release", q["release_ms"] / 1000.0, "seconds", ids, "Release")
+            _real(g, "Threshold", q["threshold_db"], "decibel", ids, "Threshold")
+        elif p.kind == "limiter":
+            lim = self.device(devices, "Limiter", "Limiter", p.enabled)
+            _real(lim, "Release", q["release_ms"] / 1000.0, "seconds", ids, "Release")
+            _real(lim, "Threshold", q["ceiling_db"], "decibel", ids, "Ceiling")
+            self.note(
+                f"limiter ceiling {q['ceiling_db']:g} dB is true-peak in faderpilot; DAWproject's "
+                "Limiter has no true-peak setting"
+            )
+        else:
+            name = _GENERIC_NAMES.get(p.kind, p.kind)
+            d = ET.SubElement(
+                devices,
+                "Device",
+                {
+                    "deviceID": f"faderpilot.{p.kind}",
+                    "deviceName": f"faderpilot {name}",
+                    "deviceRole": "audioFX",
+                    "deviceVendor": "faderpilot",
+                    "loaded": "false",
+                    "id": ids(),
+                    "name": f"faderpilot {name}",
+                    "comment": "no DAWproject built-in equivalent; parameters as faderpilot defines them",
+                },
+            )
+            params = ET.SubElement(d, "Parameters")
+            for k, v in q.items():
+                pname, unit, scale = _GENERIC_PARAMS.get(k, (k, "linear", 1.0))
+                _real(params, "RealParameter", v * scale, unit, ids, pname, comment=k)
+            _bool(d, "Enabled", p.enabled, ids, "On/Off")
+            self.note(
+                f"{p.kind} ({', '.join(f'{k} {v:g}' for k, v in q.items())}) has no DAWproject built-in "
+                "device; written as a generic device with its parameters that DAWs will not play"
+            )
+
+
+def _channel(
+    track_el: ET.Element,
+    ids: _Ids,
+    role: str,
+    channels: int,
+    fader_db: float,
+    pan: float,
+    mute: bool,
+    solo: bool = False,
+) -> tuple[ET.Element, ET.Element]:
+    """A Channel under ``track_el`` (attributes set; Devices returned to fill)."""
+    ch = ET.SubElement(
+        track_el,
+        "Channel",
+        {"audioChannels": str(channels), "role": role, "solo": "true" if solo else "false", "id": ids()},
+    )
+    devices = ET.SubElement(ch, "Devices")
+    _bool(ch, "Mute", mute, ids, "Mute")
+    _real(ch, "Pan", pan_to_normalized(pan), "normalized", ids, "Pan", 0.0, 1.0)
+    ch.append(ET.Element("Sends"))  # filled later (kept in schema order: before Volume)
+    gain = db_to_linear(fader_db)
+    _real(ch, "Volume", gain, "linear", ids, "Volume", 0.0, max(2.0, gain))
+    return ch, devices
+
+
+def _clip_spans(track: Track, length_s: float, sr: int) -> list[tuple[float, float, float, float, float]]:
+    """(time, duration, play_start, fade_in_s, fade_out_s) of each clip, after the track's delay
+    (in whole samples, as the renderer delays)."""
+    regions = track.regions or []
+    spans = []
+    shift = round(track.delay_ms * sr / 1000.0) / sr
+    if not regions:
+        spans.append((0.0, length_s, 0.0, 0.0, 0.0))
+    for r in regions:
+        spans.append(
+            (r.start_s, r.end_s - r.start_s, r.source_offset_s, r.fade_in_ms / 1000, r.fade_out_ms / 1000)
+        )
+    out = []
+    for t, d, off, fi, fo in spans:
+        d = min(d, length_s - off)  # the media is as long as the session
+        t += shift
+        if t < 0:
+            cut = -t
+            t, off, d, fi = 0.0, off + cut, d - cut, max(0.0, fi - cut)
+        if d <= 0:
+            continue
+        out.append((t, d, off, min(fi, d), min(fo, d)))
+    return out
+
+
+def build(session: Session) -> Built:
+    """Convert a session to DAWproject documents (nothing is written)."""
+    ids = _Ids()
+    notes: list[str] = []
+    project = ET.Element("Project", {"version": FORMAT_VERSION})
+    ET.SubElement(project, "Application", {"name": "faderpilot", "version": __version__})
+    transport = ET.SubElement(project, "Transport")
+    _real(transport, "Tempo", 120.0, "bpm", ids, "Tempo", 20.0, 666.0)
+    ET.SubElement(transport, "TimeSignature", {"denominator": "4", "numerator": "4", "id": ids()})
+    structure = ET.SubElement(project, "Structure")
+
+    buses = {b.id: b for b in session.buses}
+    master = session.master
+    sr = session.sample_rate
+    frames = int(round(session.length_s * sr))
+    length_s = frames / sr
+
+    # channel ids are needed before routing can be written: allocate all strips first
+    bus_track: dict[str, ET.Element] = {}
+    bus_channel: dict[str, ET.Element] = {}
+    pending_destinations: list[tuple[ET.Element, str | None]] = []
+
+    def bus_element(b: Bus) -> ET.Element:
+        role = {"group": "submix", "fx": "effect", "master": "master"}[b.kind]
+        content = "tracks" if b.kind == "group" else "audio"
+        tr = ET.Element(
+            "Track",
+            {"contentType": content, "loaded": "true", "id": ids(), "name": b.name, "color": b.colour},
+        )
+        ch, devices = _channel(tr, ids, role, 2, b.fader_db, b.pan, b.mute)
+        _Chain(f"{b.name} bus", ids, notes).build(devices, b.chain)
+        bus_track[b.id] = tr
+        bus_channel[b.id] = ch
+        if b.kind != "master":
+            pending_destinations.append((ch, b.output or "master"))
+        return tr
+
+    for b in session.buses:
+        bus_element(b)
+
+    track_elements: dict[str, ET.Element] = {}
+    track_channel: dict[str, ET.Element] = {}
+    for t in session.tracks:
+        tr = ET.Element(
+            "Track",
+            {"contentType": "audio", "loaded": "true", "id": ids(), "name": t.name, "color": t.colour},
+        )
+        ch, devices = _channel(tr, ids, "regular", t.channels, t.fader_db, t.pan, t.mute, t.solo)
+        _Chain(t.name, ids, notes).build(devices, t.chain, t.trim_db)
+        sends = ch.find("Sends")
+        for s in t.sends:
+            if s.bus not in buses:
+                raise ValueError(f"track {t.name!r} sends to {s.bus!r}, which is not a bus of this session")
+            se = ET.SubElement(
+                sends, "Send", {"type": "post", "id": ids(), "name": f"to {buses[s.bus].name}"}
+            )
+            se.set("destination", "")  # resolved below, after all channel ids exist
+            pending_destinations.append((se, s.bus))
+            _bool(se, "Enable", True, ids, "Enable")
+            g = db_to_linear(s.level_db)
+            _real(se, "Volume", g, "linear", ids, "Send", 0.0, max(2.0, g))
+        pending_destinations.append((ch, t.output))
+        if t.polarity_inverted:
+            notes.append(f"{t.name}: polarity inversion has no DAWproject element; not written")
+        if t.channels == 2 and abs(t.width - 1.0) > 1e-9:
+            notes.append(f"{t.name}: stereo width {t.width:g} has no DAWproject element; not written")
+        track_elements[t.id] = tr
+        track_channel[t.id] = ch
+
+    for el, dest in pending_destinations:
+        if dest not in bus_channel:
+            raise ValueError(f"routing to {dest!r}, which is not a bus of this session")
+        el.set("destination", bus_channel[dest].get("id"))
+
+    # empty Sends elements are dropped to keep the XML tidy
+    for ch in list(track_channel.values()) + list(bus_channel.values()):
+        s = ch.find("Sends")
+        if s is not None and len(s) == 0:
+            ch.remove(s)
+
+    # structure: console order; a group's folder track appears where its first member does
+    def parent_group(bus_id: str) -> str | None:
+        out = buses[bus_id].output or "master"
+        return out if out in buses and buses[out].kind == "group" else None
+
+    def top_group(bus_id: str) -> str:
+        seen = {bus_id}
+        while (up := parent_group(bus_id)) is not None:
+            if up in seen:
+                raise ValueError(f"group buses route into each other in a loop ({' -> '.join(sorted(seen))})")
+            seen.add(up)
+            bus_id = up
+        return bus_id
+
+    for b in session.buses:
+        if b.kind == "group":
+            top_group(b.id)  # raises on a routing loop before any nesting
+            if (up := parent_group(b.id)) is not None:
+                bus_track[up].append(bus_track[b.id])
+    placed: set[str] = set()
+    for t in session.tracks:
+        tr = track_elements[t.id]
+        if t.output in buses and buses[t.output].kind == "group":
+            bus_track[t.output].append(tr)
+            top = top_group(t.output)
+            if top not in placed:
+                structure.append(bus_track[top])
+                placed.add(top)
+        else:
+            structure.append(tr)
+    for b in session.buses:
+        if b.kind == "group" and b.id not in placed and parent_group(b.id) is None:
+            structure.append(bus_track[b.id])
+            placed.add(b.id)
+    for b in session.buses:
+        if b.kind == "fx":
+            structure.append(bus_track[b.id])
+    structure.append(bus_track[master.id])
+
+    # arrangement: one lane per track, clips in seconds
+    arrangement = ET.SubElement(project, "Arrangement", {"id": ids()})
+    lanes = ET.SubElement(arrangement, "Lanes", {"timeUnit": "seconds", "id": ids()})
+    media: list[tuple[Track, str]] = []
+    any_fades = False
+    for i, t in enumerate(session.tracks, 1):
+        path = f"{AUDIO_DIR}/{media_name(i, t)}"
+        media.append((t, path))
+        tl = ET.SubElement(lanes, "Lanes", {"track": track_elements[t.id].get("id"), "id": ids()})
+        clips = ET.SubElement(tl, "Clips", {"id": ids()})
+        auto = gain_automation(t)
+        for time, dur, off, fi, fo in _clip_spans(t, length_s, sr):
+            clip = ET.SubElement(
+                clips,
+                "Clip",
+                {
+                    "time": num(time),
+                    "duration": num(dur),
+                    "contentTimeUnit": "seconds",
+                    "playStart": num(off),
+                    "playStop": num(off + dur),
+                    "fadeTimeUnit": "seconds",
+                    "fadeInTime": num(fi),
+                    "fadeOutTime": num(fo),
+                    "name": t.name,
+                },
+            )
+            any_fades = any_fades or fi > 0 or fo > 0
+            audio = ET.SubElement(
+                clip,
+                "Audio",
+                {
+                    "channels": str(t.channels),
+                    "duration": num(length_s),
+                    "sampleRate": str(sr),
+                    "timeUnit": "seconds",
+                    "id": ids(),
+                },
+            )
+            ET.SubElement(audio, "File", {"path": path})
+        if auto:
+            volume = track_channel[t.id].find("Volume")
+            g0 = db_to_linear(t.fader_db)
+            pts = ET.SubElement(tl, "Points", {"unit": "linear", "id": ids(), "name": "Volume"})
+            ET.SubElement(pts, "Target", {"parameter": volume.get("id")})
+            top = 0.0
+            for time, off_db in auto:
+                v = g0 * db_to_linear(off_db)
+                top = max(top, v)
+                point = {"time": num(time), "value": num(v), "interpolation": "linear"}
+                ET.SubElement(pts, "RealPoint", point)
+            volume.set("max", num(max(float(volume.get("max")), top)))
+    if session.markers:
+        markers = ET.SubElement(arrangement, "Markers", {"id": ids()})
+        for m in session.markers:
+            ET.SubElement(markers, "Marker", {"time": num(m.time_s), "name": m.name})
+
+    if any_fades:
+        notes.append(
+            "fades: faderpilot's fades are linear; DAWproject stores no fade shape, so the DAW's own applies"
+        )
+    if any(t.channels == 1 for t in session.tracks) or any(abs(t.pan) > 1e-9 for t in session.tracks):
+        notes.append(
+            "pan law: DAWproject stores no pan law; the DAW applies its own (faderpilot: mono tracks "
+            "constant power, -3.01 dB each side at centre; stereo tracks balance)"
+        )
+
+    metadata = ET.Element("MetaData")
+    ET.SubElement(metadata, "Title").text = session.name
+    comment = f"Written by faderpilot {__version__} from session.json."
+    if notes:
+        comment += " Approximations: " + " | ".join(notes)
+    ET.SubElement(metadata, "Comment").text = comment
+    return Built(project=project, metadata=metadata, media=media, notes=notes)
+
+
+def approximations(session: Session) -> list[str]:
+    """What a DAW will not play exactly as faderpilot renders it, one line each."""
+    return build(session).notes
+
+
+def xml_bytes(root: ET.Element) -> bytes:
+    """An element as an indented UTF-8 XML document."""
+    ET.indent(root, space="  ")
+    return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + ET.tostring(root, encoding="utf-8")
+
+
+def project_path(session: Session, out_dir: str | Path) -> Path:
+    """Where ``write`` puts the project: OUT_DIR/<song>.dawproject."""
+    return Path(out_dir) / f"{safe_filename(session.name) or 'session'}.dawproject"
+
+
+def check_out_dir(session: Session, out_dir: Path) -> None:
+    """Refuse to write into (or under) a folder that holds the session's sources."""
+    out = out_dir.resolve()
+    for src in session.sources:
+        folder = Path(src.path).resolve().parent
+        if out == folder or folder in out.parents:
+            raise ValueError(f"{out_dir}: {message('FP-E005')}")
+
+
+def write(session: Session, out_dir: str | Path) -> Path:
+    """Write OUT_DIR/<song>.dawproject atomically (audio embedded); returns its path.
+
+    The approximations are logged (INFO) and stored in the project (see ``approximations``)."""
+    out_dir = Path(out_dir)
+    check_out_dir(session, out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    built = build(session)
+    for n in built.notes:
+        log.info("DAWproject export: %s", n)
+    dest = project_path(session, out_dir)
+    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{dest.stem}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        with tempfile.TemporaryDirectory(dir=out_dir, prefix=".dawproject-media.") as media_dir:
+            with zipfile.ZipFile(tmp, "w") as zf:
+                _add(zf, "project.xml", xml_bytes(built.project))
+                _add(zf, "metadata.xml", xml_bytes(built.metadata))
+                for k, (t, arcname) in enumerate(built.media):
+                    wav = Path(media_dir) / f"{k:04d}.wav"
+                    write_wav_atomic(wav, np.asarray(track_audio(session, t)), session.sample_rate, "FLOAT")
+                    info = zipfile.ZipInfo(arcname, date_time=_ZIP_TIME)
+                    info.compress_type = zipfile.ZIP_STORED
+                    with open(wav, "rb") as src, zf.open(info, "w", force_zip64=True) as dst:
+                        while block := src.read(1 << 20):
+                            dst.write(block)
+                    wav.unlink()
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return dest
+
+
+def _add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    zf.writestr(info, data)

@@ -1,0 +1,676 @@
+"""Fit a session to the producer's rough mix: offset, gain, pan, polarity and a tonal curve per track.
+
+The method, in order:
+
+1. **Offset.** The stems share one timeline, so one global offset is searched: the rough's mono
+   sum is cross-correlated with every stem (FFT, decimated by 8 for the coarse search over
+   ``max_lag_s``), and the squared correlations are summed so polarity and gain do not matter.
+   The peak is then refined at the full rate to the sample.
+2. **Tonal curve.** In the STFT domain, per band, the rough's L and R are fitted as complex
+   weighted sums of the stems (band-limited least squares). Each track's band gains form a curve
+   that is fitted with five parametric bands of the closed processor set (low shelf 150 Hz,
+   bells at 400 Hz, 1.5 kHz and 4 kHz, high shelf 6 kHz) by Gauss-Newton on the dB curve.
+3. **Gain, pan, polarity.** Each stem is run through its fitted EQ (``render.filters``, the one
+   filter math) and the rough's L and R are fitted in the time domain as linear sums: a mono
+   track contributes gL x and gR x, a stereo track gL xL and gR xR. Gains and pans follow from
+   (gL, gR) under the session's pan law; polarity is the sign.
+4. **Checks.** A track whose contribution is negligible is muted, not given a huge negative gain.
+   When the fit explains too little of the rough, the rough is refused (wrong song).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import fft as sfft
+from scipy.signal import sosfilt
+
+from ..messages import message
+from ..render.filters import sos
+
+#: The EQ bands a match can use: (kind, freq_hz, q).
+EQ_BASIS: tuple[tuple[str, float, float], ...] = (
+    ("low_shelf", 150.0, 0.707),
+    ("peak", 400.0, 1.0),
+    ("peak", 1500.0, 1.0),
+    ("peak", 4000.0, 1.0),
+    ("high_shelf", 6000.0, 0.707),
+)
+#: Band edges (Hz) of the band-limited least squares.
+BAND_EDGES = (
+    0.0,
+    50.0,
+    90.0,
+    140.0,
+    200.0,
+    280.0,
+    400.0,
+    560.0,
+    800.0,
+    1120.0,
+    1600.0,
+    2240.0,
+    3150.0,
+    4500.0,
+    6300.0,
+    9000.0,
+    12500.0,
+    16000.0,
+)
+#: EQ bands smaller than this (dB) are left out.
+MIN_EQ_DB = 0.2
+#: A track contributing less than this (dB re the rough's energy) is taken as muted.
+MUTED_DB = -50.0
+#: The fit must explain at least this much (dB of residual under the rough) or it is refused.
+MIN_EXPLAINED_DB = 6.0
+MIN_LAG_S = 2.0
+#: Seconds of the stems the coarse offset search reads.
+COARSE_S = 60.0
+
+
+class RoughError(ValueError):
+    """A rough that cannot be matched; the message carries a stable code."""
+
+    def __init__(self, code: str, text: str):
+        super().__init__(f"{text} [{code}]")
+        self.code = code
+        self.text = text
+
+
+@dataclass
+class TrackMatch:
+    """What the producer did to one track, as estimated from the rough."""
+
+    gain_db: float  # total gain (trim + fader in the session), constant-power for mono
+    pan: float
+    polarity_inverted: bool
+    eq: list[tuple[str, dict[str, float]]] = field(default_factory=list)
+    muted: bool = False
+    contribution_db: float = 0.0  # the track's energy in the rough, re the rough's energy
+    gl: float = 0.0
+    gr: float = 0.0
+
+
+@dataclass
+class RoughFit:
+    """The fit of a rough to a set of stems."""
+
+    offset: int  # rough[n] ~ mix[n - offset]: positive = the rough has pre-roll
+    tracks: list[TrackMatch]
+    fit_null_db: float  # rough energy over residual energy, on the fitted stretch
+    seconds: float = 0.0
+    mono_rough: bool = False
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage of the fit
+
+
+# --- offset -------------------------------------------------------------------------------------
+
+
+def _mono(x: np.ndarray) -> np.ndarray:
+    return x[0] if x.shape[0] == 1 else x.mean(axis=0)
+
+
+def _xcorr_energy(r: np.ndarray, xs: list[np.ndarray], max_lag: int) -> np.ndarray:
+    """Sum over stems of squared, spectrally whitened cross-correlation with r (GCC-PHAT), at
+    lags -max_lag..max_lag. Lag L means r[n] ~ x[n - L]. Whitening keeps the low, tonal parts
+    (bass, pads) from smearing the peak.
+    """
+    n = max(len(r), max(len(x) for x in xs)) + max_lag + 1
+    nfft = 1 << int(np.ceil(np.log2(n)))
+    fr = sfft.rfft(r, nfft)
+    ar = np.abs(fr)
+    total = np.zeros(2 * max_lag + 1)
+    for x in xs:
+        fx = sfft.rfft(x, nfft)
+        cs = fr * np.conj(fx)
+        den = ar * np.abs(fx)
+        cs = cs / (den + 1e-3 * max(float(den.max()), 1e-30))
+        c = sfft.irfft(cs, nfft)
+        seg = np.concatenate([c[-max_lag:], c[: max_lag + 1]]) if max_lag else c[:1]
+        total += seg.astype(np.float64) ** 2
+    return total
+
+
+def _decimate(x: np.ndarray, dec: int) -> np.ndarray:
+    """Block means of dec samples (a coarse low-pass and decimation; the fine search is exact)."""
+    n = len(x) // dec
+    return x[: n * dec].reshape(n, dec).mean(axis=1, dtype=np.float32)
+
+
+def find_offset(rough: np.ndarray, stems: list[np.ndarray], sr: int, max_lag_s: float) -> int:
+    """The global offset (samples) with rough[n] ~ mix[n - offset], resolved to the sample.
+
+    Coarse: whitened cross-correlation at a decimated rate. Fine: a broadband least-squares fit
+    of the rough by the stems on the loudest stretch, at every lag near the coarse one; the lag
+    with the smallest residual wins.
+    """
+    dec = 8 if sr >= 32000 else 4
+    frames = max(x.shape[1] for x in stems)
+    max_lag = int(np.ceil(max_lag_s * sr))
+    # the coarse search reads the loudest COARSE_S of the stems (the whole song when shorter) and
+    # the rough around it, both on one origin: [a - max_lag, a + n + max_lag)
+    n = min(frames, int(COARSE_S * sr))
+    a = _loudest_window(stems, n) if n < frames else 0
+    lo, hi = a - max_lag, a + n + max_lag
+
+    def cut(x: np.ndarray, s0: int, s1: int) -> np.ndarray:
+        out = np.zeros(hi - lo, dtype=np.float32)
+        s0, s1 = max(s0, 0), min(s1, x.shape[-1])
+        if s1 > s0:
+            out[s0 - lo : s1 - lo] = _mono(x[:, s0:s1])
+        return out
+
+    rd = _decimate(cut(rough, lo, hi), dec)
+    xd = [_decimate(cut(x, a, a + n), dec) for x in stems]
+    max_lag_d = int(np.ceil(max_lag / dec))
+    coarse = int(np.argmax(_xcorr_energy(rd, xd, max_lag_d))) - max_lag_d
+    lag0 = coarse * dec
+    return refine_offset(rough, stems, lag0, 3 * dec)
+
+
+def _loudest_window(stems: list[np.ndarray], w: int, lo: int = 0, hi: int | None = None) -> int:
+    """Start of the loudest stretch of w frames within [lo, hi) (on 1024-frame block energies)."""
+    frames = max(x.shape[1] for x in stems)
+    hi = frames if hi is None else hi
+    blk = 1024
+    nb = frames // blk + 1
+    total = np.zeros(nb)
+    for x in stems:
+        m = x.shape[1] // blk
+        xb = x[:, : m * blk].reshape(x.shape[0], m, blk)
+        total[:m] += np.einsum("cij,cij->i", xb, xb)
+    cs = np.concatenate([[0.0], np.cumsum(total)])
+    wb = max(1, w // blk)
+    starts = np.arange(lo // blk + 1, max(lo // blk + 2, (hi - w) // blk + 1))
+    starts = starts[starts + wb <= nb] if np.any(starts + wb <= nb) else starts[:1]
+    best = int(starts[int(np.argmax(cs[np.minimum(starts + wb, nb)] - cs[starts]))]) * blk
+    return int(np.clip(best, lo, max(lo, hi - w)))
+
+
+def _whitener(x: np.ndarray, order: int = 24) -> np.ndarray:
+    """An LPC prediction-error filter of x (so the fit is not ruled by the low end)."""
+    from scipy.linalg import solve_toeplitz
+
+    n = len(x)
+    nfft = 1 << int(np.ceil(np.log2(2 * n)))
+    ac = np.fft.irfft(np.abs(np.fft.rfft(x, nfft)) ** 2, nfft)[: order + 1]
+    ac[0] *= 1.0 + 1e-6
+    if ac[0] <= 0:
+        return np.array([1.0])
+    a = solve_toeplitz(ac[:-1], ac[1:])
+    return np.concatenate([[1.0], -a])
+
+
+def _fir(b: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """A short FIR along the last axis, starting from silence (shifted sums: fast for ~25 taps)."""
+    y = b[0] * x
+    for k in range(1, len(b)):
+        y[..., k:] += b[k] * x[..., :-k]
+    return y
+
+
+def refine_offset(
+    rough: np.ndarray,
+    stems: list[np.ndarray],
+    lag0: int,
+    span: int,
+    eqs: list[list[tuple[str, dict[str, float]]]] | None = None,
+    sr: int = 48000,
+) -> int:
+    """The lag within lag0 +- span where a broadband least-squares fit of the (whitened) rough
+    by the (whitened, optionally EQ'd) stems leaves the smallest residual."""
+    frames = max(x.shape[1] for x in stems)
+    lo_ok, hi_ok = max(0, -lag0) + span, min(frames, rough.shape[1] - lag0) - span
+    w = max(1, min(1 << 17, hi_ok - lo_ok, frames))
+    a = _loudest_window(stems, w, max(0, lo_ok), max(lo_ok + w, hi_ok))
+    warm = min(a, 4800)
+    parts = []
+    for i, x in enumerate(stems):
+        seg = x[:, a - warm : a + w].astype(np.float64)
+        if eqs is not None and eqs[i]:
+            seg = sosfilt(np.vstack([sos(k, p, sr) for k, p in eqs[i]]), seg, axis=-1)
+        parts.append(seg)
+    lo = a + lag0 - span
+    pre = 64
+    seg = np.zeros((rough.shape[0], w + 2 * span + pre))
+    s0, s1 = max(lo - pre, 0), min(lo + w + 2 * span, rough.shape[1])
+    if s1 > s0:
+        seg[:, s0 - lo + pre : s1 - lo + pre] = rough[:, s0:s1]
+    wf = _whitener(seg.mean(axis=0))
+    seg = _fir(wf, seg)[:, pre:]
+    rows = np.vstack([_fir(wf, p)[:, warm:] for p in parts])
+    gram = rows @ rows.T
+    gram += 1e-9 * max(float(np.max(np.diag(gram))), 1e-30) * np.eye(len(rows))
+    best, best_res = 0, np.inf
+    for k in range(2 * span + 1):
+        rr = seg[:, k : k + w]
+        v = rr @ rows.T  # (ch, rows)
+        explained = sum(float(vc @ np.linalg.solve(gram, vc)) for vc in v)
+        res = float(np.sum(rr**2)) - explained
+        if res < best_res:
+            best, best_res = k, res
+    return lo + best - a
+
+
+def align(rough: np.ndarray, offset: int, frames: int) -> np.ndarray:
+    """The rough on the session timeline: out[m] = rough[m + offset], zero outside it."""
+    out = np.zeros((rough.shape[0], frames), dtype=np.float32)
+    s0, s1 = max(0, -offset), min(frames, rough.shape[1] - offset)
+    if s1 > s0:
+        out[:, s0:s1] = rough[:, s0 + offset : s1 + offset]
+    return out
+
+
+def to_rough_timeline(mix: np.ndarray, offset: int, frames: int) -> np.ndarray:
+    """A session-timeline render placed on the rough's timeline (the inverse of :func:`align`)."""
+    return align(mix, -offset, frames)
+
+
+def null_depth_db(ref: np.ndarray, est: np.ndarray) -> float:
+    """How far est cancels ref: ref energy over the energy of the difference, in dB."""
+    ref = np.asarray(ref, dtype=np.float64)
+    d = ref - np.asarray(est, dtype=np.float64)
+    return float(10 * np.log10(max(np.sum(ref**2), 1e-30) / max(np.sum(d**2), 1e-30)))
+
+
+# --- tonal curve --------------------------------------------------------------------------------
+
+
+def _biquad_resp(sections: np.ndarray, z1: np.ndarray, z2: np.ndarray) -> np.ndarray:
+    h = np.ones_like(z1)
+    for b0, b1, b2, _, a1, a2 in sections:
+        h = h * (b0 + b1 * z1 + b2 * z2) / (1 + a1 * z1 + a2 * z2)
+    return h
+
+
+def eq_sos(gains: np.ndarray, sr: int) -> list[tuple[str, dict[str, float]]]:
+    """Parametric bands of the closed set for the basis gains (small ones left out)."""
+    out = []
+    for (kind, f, q), g in zip(EQ_BASIS, gains, strict=True):
+        if abs(g) >= MIN_EQ_DB:
+            out.append((kind, {"freq_hz": f, "gain_db": round(float(g), 2), "q": q}))
+    return out
+
+
+def _band_fit(
+    ra: np.ndarray,
+    regs: list[list[np.ndarray]],
+    sr: int,
+    nfft: int = 8192,
+    max_frames: int = 64,
+    resp: list[np.ndarray | None] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-band complex gains of every track in each rough channel.
+
+    Returns (coef (channels, tracks, bands) complex, power (tracks, bins), band index per bin).
+    ``regs[c][i]`` is track i's regressor for rough channel c.
+    """
+    n_ch, frames = ra.shape
+    n = len(regs[0])
+    n_frames = frames // nfft
+    if n_frames == 0:
+        nfft = 1 << int(np.log2(max(frames, 256)))
+        n_frames = max(1, frames // nfft)
+    idx = np.unique(np.linspace(0, n_frames - 1, min(n_frames, max_frames)).astype(int))
+    freqs = np.fft.rfftfreq(nfft, 1.0 / sr)
+    band = np.clip(np.searchsorted(np.asarray(BAND_EDGES), freqs, side="right") - 1, 0, len(BAND_EDGES) - 1)
+    n_bands = len(BAND_EDGES)
+    win = np.hanning(nfft).astype(np.float32)
+    gram = np.zeros((n_ch, n_bands, n, n), dtype=np.complex128)
+    cross = np.zeros((n_ch, n_bands, n), dtype=np.complex128)
+    power = np.zeros((n, len(freqs)))
+
+    def spec(x: np.ndarray) -> np.ndarray:
+        segs = np.stack([x[k * nfft : (k + 1) * nfft] for k in idx]) * win
+        return sfft.rfft(segs, axis=1).astype(np.complex64)  # (frames, bins)
+
+    cache: dict[int, np.ndarray] = {}
+    specs = []
+    for c in range(n_ch):
+        row = []
+        for x in regs[c]:
+            key = id(x)
+            if key not in cache:
+                cache[key] = spec(x)
+            row.append(cache[key])
+        specs.append(row)
+    for i in range(n):
+        for c in range(n_ch):
+            power[i] += np.sum(np.abs(specs[c][i]) ** 2, axis=0) / n_ch
+    for c in range(n_ch):
+        rs = spec(ra[c])
+        xs = np.stack(specs[c])  # (n, frames, bins)
+        if resp is not None:
+            for i, h in enumerate(resp):
+                if h is not None:
+                    xs[i] = xs[i] * h.astype(np.complex64)
+        for b in range(n_bands):
+            sel = band == b
+            if not np.any(sel):
+                continue
+            a = xs[:, :, sel].reshape(n, -1)
+            gram[c, b] = a.conj() @ a.T
+            cross[c, b] = a.conj() @ rs[:, sel].reshape(-1)
+    coef = np.zeros((n_ch, n, n_bands), dtype=np.complex128)
+    for c in range(n_ch):
+        for b in range(n_bands):
+            g = gram[c, b]
+            d = np.real(np.diag(g))
+            if not np.any(d > 0):
+                continue
+            ridge = 1e-9 * max(float(d.max()), 1e-30)
+            coef[c, :, b] = np.linalg.solve(g + ridge * np.eye(n), cross[c, b])
+    return coef, power, band
+
+
+def eq_response(eq: list[tuple[str, dict[str, float]]], sr: int, nfft: int) -> np.ndarray:
+    """Complex response of a list of EQ bands at the rfft bins of nfft."""
+    freqs = np.fft.rfftfreq(nfft, 1.0 / sr)
+    z1 = np.exp(-1j * 2 * np.pi * freqs / sr)
+    h = np.ones_like(z1)
+    for kind, params in eq:
+        h = h * _biquad_resp(sos(kind, params, sr), z1, z1 * z1)
+    return h
+
+
+def _band_db(h: np.ndarray, pw: np.ndarray, band: np.ndarray, n_bands: int) -> np.ndarray:
+    wsum = np.maximum(np.bincount(band, weights=pw, minlength=n_bands), 1e-30)
+    avg = (
+        np.bincount(band, weights=pw * h.real, minlength=n_bands)
+        + 1j * np.bincount(band, weights=pw * h.imag, minlength=n_bands)
+    ) / wsum
+    return 20 * np.log10(np.maximum(np.abs(avg), 1e-9))
+
+
+def _fit_eq_curve(
+    target_db: np.ndarray, weight: np.ndarray, pw: np.ndarray, band: np.ndarray, sr: int, nfft: int
+) -> np.ndarray:
+    """Basis gains (dB) whose band-averaged response best follows target_db (a free offset too)."""
+    freqs = np.fft.rfftfreq(nfft, 1.0 / sr)
+    # every 4th bin, carrying the power of its neighbours: the EQ basis is smooth at that spacing
+    k = 4
+    m = len(freqs) // k * k
+    freqs = freqs[:m:k] + (k - 1) * (freqs[1] - freqs[0]) / 2
+    pw = pw[:m].reshape(-1, k).sum(axis=1)
+    band = band[:m:k]
+    z1 = np.exp(-1j * 2 * np.pi * freqs / sr)
+    z2 = z1 * z1
+    n_bands = len(target_db)
+    wsum = np.bincount(band, weights=pw, minlength=n_bands)
+    wsum = np.maximum(wsum, 1e-30)
+
+    def model(p: np.ndarray) -> np.ndarray:
+        h = np.ones_like(z1)
+        for (kind, f, q), g in zip(EQ_BASIS, p[1:], strict=True):
+            h = h * _biquad_resp(sos(kind, {"freq_hz": f, "gain_db": g, "q": q}, sr), z1, z2)
+        avg = (
+            np.bincount(band, weights=pw * h.real, minlength=n_bands)
+            + 1j * np.bincount(band, weights=pw * h.imag, minlength=n_bands)
+        ) / wsum
+        return p[0] + 20 * np.log10(np.maximum(np.abs(avg), 1e-9))
+
+    sw = np.sqrt(weight)
+    wn = weight / max(float(np.sum(weight)), 1e-30)
+    p = np.zeros(len(EQ_BASIS) + 1)
+    for _ in range(12):
+        f0 = model(p) - p[0]
+        p[0] = float(np.sum(wn * (target_db - f0)))
+        jac = np.empty((n_bands, len(EQ_BASIS)))
+        for k in range(len(EQ_BASIS)):
+            dp = np.zeros_like(p)
+            dp[k + 1] = 0.05
+            jac[:, k] = (model(p + dp) - p[0] - f0) / 0.05
+        # the offset takes whatever is constant over the track's bands, so a band that only
+        # shifts this track's level (a high shelf on a hi-hat) is left out rather than traded
+        # against the gain: centre both sides, then a truncated least-squares step
+        jc = jac - wn @ jac
+        res = target_db - f0 - p[0]
+        res = res - float(wn @ res)
+        step = np.linalg.lstsq(jc * sw[:, None], res * sw, rcond=0.05)[0]
+        p[1:] = np.clip(p[1:] + step, -18.0, 18.0)
+        if np.max(np.abs(step)) < 0.005:
+            break
+    p[0] = float(np.sum(wn * (target_db - (model(p) - p[0]))))
+    return p[1:]
+
+
+# --- gains, pans, polarity ----------------------------------------------------------------------
+
+
+def pan_from_gains(gl: float, gr: float, channels: int) -> tuple[float, float]:
+    """(gain, pan) of a strip whose left and right gains are |gl|, |gr| (the session's pan law)."""
+    gl, gr = abs(gl), abs(gr)
+    if channels == 1:
+        g = float(np.hypot(gl, gr))
+        t = float(np.arctan2(gr, gl))
+        return g, float(np.clip(4 * t / np.pi - 1, -1, 1))
+    g = max(gl, gr)
+    if g <= 0:
+        return 0.0, 0.0
+    if gl >= gr:
+        t = float(np.arcsin(np.clip(gr / gl / np.sqrt(2), 0, 1)))
+    else:
+        t = float(np.arccos(np.clip(gl / gr / np.sqrt(2), 0, 1)))
+    return g, float(np.clip(4 * t / np.pi - 1, -1, 1))
+
+
+#: Above this many frames, the time-domain fit reads FIT_WINDOWS windows spread over the song
+#: instead of every sample (gains and pans are constants: 20-odd seconds pin them down).
+FULL_FIT_FRAMES = 1 << 21
+FIT_WINDOWS = 24
+FIT_WINDOW = 1 << 16
+WARMUP = 1 << 13
+
+
+def fit_windows(frames: int) -> list[tuple[int, int]]:
+    """(start, end) stretches the time-domain fit reads."""
+    if frames <= FULL_FIT_FRAMES:
+        return [(0, frames)]
+    starts = np.linspace(WARMUP, frames - FIT_WINDOW, FIT_WINDOWS).astype(int)
+    return [(int(s), int(s) + FIT_WINDOW) for s in starts]
+
+
+def _time_fit(
+    ra: np.ndarray,
+    stems: list[np.ndarray],
+    eqs: list[list[tuple[str, dict[str, float]]]],
+    sr: int,
+    chunk: int = 1 << 19,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Gram matrix of the EQ'd regressor signals, their cross terms with each rough channel.
+
+    Rows: for each track, its channels (1 or 2). Returns (gram, cross (ch, rows), rows' track
+    index, rough energy summed over channels), over :func:`fit_windows`.
+    """
+    rows = [(i, c) for i, x in enumerate(stems) for c in range(x.shape[0])]
+    n_rows = len(rows)
+    n_ch, frames = ra.shape
+    gram = np.zeros((n_rows, n_rows))
+    cross = np.zeros((n_ch, n_rows))
+    sos_of = [np.vstack([sos(k, p, sr) for k, p in eq]) if eq else None for eq in eqs]
+    energy = 0.0
+    for w0, w1 in fit_windows(frames):
+        # each window's filters start WARMUP frames early so their state has settled
+        zi = [
+            None if q is None else np.zeros((q.shape[0], stems[i].shape[0], 2)) for i, q in enumerate(sos_of)
+        ]
+        for i, q in enumerate(sos_of):
+            if q is not None and w0 > 0:
+                _, zi[i] = sosfilt(q, stems[i][:, max(0, w0 - WARMUP) : w0], axis=-1, zi=zi[i])
+        buf = np.empty((n_rows, min(chunk, w1 - w0)), dtype=np.float32)
+        for s0 in range(w0, w1, chunk):
+            s1 = min(w1, s0 + chunk)
+            m = s1 - s0
+            r = 0
+            for i, x in enumerate(stems):
+                seg = x[:, s0:s1]
+                if sos_of[i] is not None:
+                    seg, zi[i] = sosfilt(sos_of[i], seg, axis=-1, zi=zi[i])
+                buf[r : r + x.shape[0], :m] = seg
+                r += x.shape[0]
+            b = buf[:, :m]
+            gram += (b @ b.T).astype(np.float64)
+            rc = ra[:, s0:s1].astype(np.float32)
+            cross += (rc @ b.T).astype(np.float64)
+            energy += float(np.sum(rc.astype(np.float64) ** 2))
+    return gram, cross, np.array([i for i, _ in rows]), energy
+
+
+def fit_rough(
+    rough: np.ndarray,
+    stems: list[np.ndarray],
+    sr: int,
+    *,
+    max_lag_s: float | None = None,
+    eq: bool = True,
+    eq_passes: int = 2,
+    bandwidth_hz: float | None = None,
+) -> RoughFit:
+    """Fit a stereo rough (2, frames) at rate ``sr`` as a mix of ``stems`` (each (ch, frames)).
+
+    Raises :class:`RoughError` (FP-E007) when the rough does not contain the stems.
+    """
+    t0 = time.perf_counter()
+    frames = max(x.shape[1] for x in stems)
+    mono_rough = rough.shape[0] == 1
+    if bandwidth_hz is not None and bandwidth_hz < 0.45 * sr:
+        # a rough that came at a lower rate has nothing above its Nyquist: fit both below it
+        lp = sos("lowpass", {"freq_hz": 0.9 * bandwidth_hz, "slope_db_oct": 48.0}, sr)
+        rough = sosfilt(lp, rough, axis=-1).astype(np.float32)
+        stems = [sosfilt(lp, x, axis=-1).astype(np.float32) for x in stems]
+    if mono_rough:
+        rough = np.vstack([rough, rough])
+    if max_lag_s is None:
+        max_lag_s = MIN_LAG_S + abs(rough.shape[1] - frames) / sr
+    max_lag_s = min(max_lag_s, max(frames, rough.shape[1]) / sr)
+    stages: dict[str, float] = {}
+    t1 = time.perf_counter()
+    offset = find_offset(rough, stems, sr, max_lag_s)
+    stages["offset"] = time.perf_counter() - t1
+    full = stems
+
+    def overlap(offset: int) -> tuple[np.ndarray, list[np.ndarray]]:
+        # fit only where the rough exists: a rough that starts late or ends early says nothing
+        # about the stems outside it
+        s0, s1 = max(0, -offset), min(frames, rough.shape[1] - offset)
+        if s1 - s0 < sr // 2:
+            raise RoughError("FP-E007", message("FP-E007", 0.0))
+        return align(rough, offset, frames)[:, s0:s1], [x[:, s0:s1] for x in full]
+
+    ra, stems = overlap(offset)
+    n = len(stems)
+    # regressor of track i for rough channel c
+    regs = [[x[c] if x.shape[0] == 2 else x[0] for x in stems] for c in range(2)]
+    eqs: list[list[tuple[str, dict[str, float]]]] = [[] for _ in range(n)]
+    if eq:
+        nfft = 8192 if frames >= 8192 * 4 else 2048
+        resp: list[np.ndarray | None] = [None] * n
+        fitted_db: list[np.ndarray | None] = [None] * n
+        for _ in range(eq_passes):
+            # pass 1 measures the curve; later passes measure what the fitted EQ still misses
+            coef, power, band = _band_fit(ra, regs, sr, nfft=nfft, resp=resp)
+            mag = np.sqrt(np.abs(coef[0]) ** 2 + np.abs(coef[1]) ** 2)  # (tracks, bands)
+            n_bands = mag.shape[1]
+            for i in range(n):
+                pb = np.bincount(band, weights=power[i], minlength=n_bands)
+                if pb.max() <= 0:
+                    continue
+                rel = pb / pb.max()
+                w = np.where(rel > 1e-3, np.sqrt(rel), 0.0) * (mag[i] > 0)
+                if np.count_nonzero(w) < 3:
+                    continue
+                tdb = 20 * np.log10(np.maximum(mag[i], 1e-12))
+                if fitted_db[i] is not None:
+                    tdb = tdb + fitted_db[i]
+                gains = _fit_eq_curve(tdb, w, power[i], band, sr, nfft)
+                eqs[i] = eq_sos(gains, sr)
+                h = eq_response(eqs[i], sr, nfft)
+                resp[i] = h
+                fitted_db[i] = _band_db(h, power[i], band, n_bands)
+        stages["eq"] = time.perf_counter() - t1 - stages["offset"]
+        if any(eqs):  # the EQ's phase is now modelled: check the lag once more, and refit if it moved
+            better = refine_offset(rough, full, offset, 4, eqs, sr)
+            if better != offset:
+                offset = better
+                ra, stems = overlap(offset)
+    t2 = time.perf_counter()
+    gram, cross, owner, energy = _time_fit(ra, stems, eqs, sr)
+    stages["time_fit"] = time.perf_counter() - t2
+    active = np.ones(n, dtype=bool)
+    tracks: list[TrackMatch] = []
+    for _ in range(3):
+        coefs, _ = _solve(gram, cross, owner, stems, active)
+        contrib = _contributions(gram, coefs, owner, stems, energy)
+        newly = active & (contrib < MUTED_DB)
+        if not newly.any():
+            break
+        active &= ~newly
+    coefs, explained = _solve(gram, cross, owner, stems, active)
+    res = energy - explained
+    contrib = _contributions(gram, coefs, owner, stems, energy)
+    fit_null = float(10 * np.log10(max(energy, 1e-30) / max(res, 1e-30)))
+    if energy <= 0 or fit_null < MIN_EXPLAINED_DB:
+        raise RoughError("FP-E007", message("FP-E007", fit_null))
+    for i, x in enumerate(full):
+        gl, gr = coefs[i]
+        if not active[i]:
+            tracks.append(TrackMatch(-np.inf, 0.0, False, [], True, float(contrib[i]), 0.0, 0.0))
+            continue
+        g, p = pan_from_gains(gl, gr, x.shape[0])
+        dom = gl if abs(gl) >= abs(gr) else gr
+        tracks.append(
+            TrackMatch(
+                gain_db=float(20 * np.log10(max(g, 1e-12))),
+                pan=0.0 if mono_rough else p,
+                polarity_inverted=bool(dom < 0),
+                eq=eqs[i],
+                contribution_db=float(contrib[i]),
+                gl=float(gl),
+                gr=float(gr),
+            )
+        )
+    return RoughFit(offset, tracks, fit_null, time.perf_counter() - t0, mono_rough, stages)
+
+
+def _solve(
+    gram: np.ndarray, cross: np.ndarray, owner: np.ndarray, stems: list[np.ndarray], active: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """Per-track (gL, gR) by least squares, and the energy they explain (both channels)."""
+    n = len(stems)
+    coefs = np.zeros((n, 2))
+    explained = 0.0
+    for c in range(2):
+        # rows used for channel c: mono tracks' only row, stereo tracks' row c
+        rows = []
+        for i, x in enumerate(stems):
+            if not active[i]:
+                continue
+            first = int(np.flatnonzero(owner == i)[0])
+            rows.append(first + (c if x.shape[0] == 2 else 0))
+        rows_a = np.array(rows, dtype=int)
+        if rows_a.size == 0:
+            continue
+        g = gram[np.ix_(rows_a, rows_a)]
+        v = cross[c, rows_a]
+        ridge = 1e-10 * max(float(np.max(np.diag(g))), 1e-30)
+        sol = np.linalg.solve(g + ridge * np.eye(len(rows_a)), v)
+        for k, row in enumerate(rows_a):
+            coefs[owner[row], c] = sol[k]
+        explained += 2 * sol @ v - sol @ g @ sol
+    return coefs, explained
+
+
+def _contributions(
+    gram: np.ndarray, coefs: np.ndarray, owner: np.ndarray, stems: list[np.ndarray], energy: float
+) -> np.ndarray:
+    out = np.full(len(stems), -np.inf)
+    for i, x in enumerate(stems):
+        first = int(np.flatnonzero(owner == i)[0])
+        e = 0.0
+        for c in range(2):
+            row = first + (c if x.shape[0] == 2 else 0)
+            e += coefs[i, c] ** 2 * gram[row, row]
+        out[i] = max(-120.0, 10 * np.log10(max(e, 1e-30) / max(energy, 1e-30)))
+    return out

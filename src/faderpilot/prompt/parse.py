@@ -1,0 +1,1060 @@
+"""Mix notes in plain language to intents: a lexicon and a small grammar, no model, no network.
+
+``parse("vocal up a touch in the chorus")`` returns one :class:`Intent` per instruction in the
+line (several notes may share a line: "vocal up, less reverb on the snare"). Each intent says
+what was understood: a target (a canonical group such as ``lead_vocal`` or ``drums``, or a
+track name), an action (``level``, ``eq``, ``highpass``, ``lowpass``, ``compression``,
+``punch``, ``sustain``, ``deess``, ``reverb``, ``delay``, ``depth``, ``width``, ``pan``), a
+direction (``up``/``down``; ``left``/``right``/``centre`` for pan), an amount (dB, or the
+scale word's dB, see :data:`AMOUNT_WORDS`), a frequency where one applies, and a section.
+
+A clause with no recognisable mix action ("love it!", "needs more vibe") yields no intent, so
+the caller answers "not understood" instead of guessing. Typos are corrected by fuzzy matching
+(difflib) against the vocabulary below, only for words of four letters or more that are not
+English words the grammar already knows.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+# ---------------------------------------------------------------------------------------------
+# Amounts: words to dB (the documented scale in docs/prompt.md); explicit numbers always win.
+
+#: Scale words and their size in dB for level, EQ and send moves.
+AMOUNT_WORDS: dict[str, float] = {
+    "a hair": 0.5,
+    "a tiny bit": 0.5,
+    "a smidge": 0.5,
+    "a smidgen": 0.5,
+    "a tad": 0.5,
+    "a teeny bit": 0.5,
+    "barely": 0.5,
+    "a nudge": 0.5,
+    "a touch": 1.0,
+    "a little bit": 1.0,
+    "a little": 1.0,
+    "slightly": 1.0,
+    "a bit": 2.0,
+    "some": 2.0,
+    "a few db": 3.0,
+    "a fair bit": 3.0,
+    "noticeably": 3.0,
+    "quite a bit": 4.0,
+    "a lot": 4.0,
+    "lots": 4.0,
+    "loads": 4.0,
+    "much": 4.0,
+    "heaps": 4.0,
+    "a ton": 6.0,
+    "tons": 6.0,
+    "way": 6.0,
+    "massively": 6.0,
+    "hugely": 6.0,
+    "seriously": 6.0,
+}
+#: Size of a move when the note gives neither a number nor a scale word.
+DEFAULT_DB = 1.5
+
+# ---------------------------------------------------------------------------------------------
+# Targets: phrases people use -> canonical target. Longer phrases are matched first.
+
+TARGET_WORDS: dict[str, str] = {
+    "lead vocals": "lead_vocal",
+    "lead vocal": "lead_vocal",
+    "lead vox": "lead_vocal",
+    "lead singer": "lead_vocal",
+    "main vocal": "lead_vocal",
+    "main vox": "lead_vocal",
+    "vocal": "lead_vocal",
+    "vox": "lead_vocal",
+    "voice": "lead_vocal",
+    "singer": "lead_vocal",
+    "singing": "lead_vocal",
+    "lead": "lead_vocal",
+    "lv": "lead_vocal",
+    "ld vox": "lead_vocal",
+    "backing vocals": "backing_vocals",
+    "backing vocal": "backing_vocals",
+    "backing vox": "backing_vocals",
+    "background vocals": "backing_vocals",
+    "background vox": "backing_vocals",
+    "backups": "backing_vocals",
+    "bgvs": "backing_vocals",
+    "bgv": "backing_vocals",
+    "bvs": "backing_vocals",
+    "bvox": "backing_vocals",
+    "harmonies": "backing_vocals",
+    "harmony": "backing_vocals",
+    "backings": "backing_vocals",
+    "oohs": "backing_vocals",
+    "vocals": "vocals",
+    "all the vocals": "vocals",
+    "all vocals": "vocals",
+    "drums": "drums",
+    "drum": "drums",
+    "kit": "drums",
+    "drum kit": "drums",
+    "drum bus": "drums",
+    "kick drum": "kick",
+    "bass drum": "kick",
+    "kick": "kick",
+    "kik": "kick",
+    "bd": "kick",
+    "snare drum": "snare",
+    "snare top": "snare",
+    "snare bottom": "snare",
+    "snare bot": "snare",
+    "top snare": "snare",
+    "bottom snare": "snare",
+    "snare": "snare",
+    "snares": "snare",
+    "sn": "snare",
+    "toms": "toms",
+    "tom": "toms",
+    "hi hat": "hihat",
+    "hi-hat": "hihat",
+    "hihat": "hihat",
+    "hi hats": "hihat",
+    "hi-hats": "hihat",
+    "hihats": "hihat",
+    "hats": "hihat",
+    "hat": "hihat",
+    "hh": "hihat",
+    "overheads": "overheads",
+    "overhead": "overheads",
+    "ohs": "overheads",
+    "oh": "overheads",
+    "room mics": "overheads",
+    "rooms": "overheads",
+    "cymbals": "cymbals",
+    "cymbal": "cymbals",
+    "percussion": "percussion",
+    "perc": "percussion",
+    "shaker": "percussion",
+    "tambourine": "percussion",
+    "tamb": "percussion",
+    "congas": "percussion",
+    "bass guitar": "bass",
+    "lead guitar": "guitars",
+    "lead guitars": "guitars",
+    "rhythm guitar": "guitars",
+    "rhythm guitars": "guitars",
+    "bass di": "bass",
+    "bass": "bass",
+    "bassline": "bass",
+    "bass line": "bass",
+    "sub bass": "bass",
+    "low end": "low_end",
+    "bottom end": "low_end",
+    "the bottom": "low_end",
+    "guitars": "guitars",
+    "guitar": "guitars",
+    "gtrs": "guitars",
+    "gtr": "guitars",
+    "geetars": "guitars",
+    "electric guitar": "electric_guitar",
+    "electric guitars": "electric_guitar",
+    "electrics": "electric_guitar",
+    "acoustic guitar": "acoustic_guitar",
+    "acoustic guitars": "acoustic_guitar",
+    "acoustic": "acoustic_guitar",
+    "acoustics": "acoustic_guitar",
+    "keys": "keys",
+    "keyboards": "keys",
+    "keyboard": "keys",
+    "piano": "keys",
+    "pianos": "keys",
+    "rhodes": "keys",
+    "organ": "keys",
+    "wurli": "keys",
+    "synth": "synth",
+    "synths": "synth",
+    "pad": "synth",
+    "pads": "synth",
+    "strings": "orchestral",
+    "horns": "orchestral",
+    "brass": "orchestral",
+    "the band": "music",
+    "instruments": "music",
+    "the music": "music",
+    "everything": "mix",
+    "the mix": "mix",
+    "whole mix": "mix",
+    "overall mix": "mix",
+    "the whole thing": "mix",
+    "the track": "mix",
+    "the song": "mix",
+    "master": "mix",
+    "the master": "mix",
+}
+
+#: Canonical targets and the roles they cover (``mix`` is the master bus, resolved apart).
+TARGET_ROLES: dict[str, tuple[str, ...]] = {
+    "lead_vocal": ("lead_vocal",),
+    "backing_vocals": ("backing_vocals",),
+    "vocals": ("lead_vocal", "backing_vocals"),
+    "drums": ("kick", "snare", "toms", "hihat", "overheads", "percussion"),
+    "kick": ("kick",),
+    "snare": ("snare",),
+    "toms": ("toms",),
+    "hihat": ("hihat",),
+    "overheads": ("overheads",),
+    "cymbals": ("hihat", "overheads"),
+    "percussion": ("percussion",),
+    "bass": ("bass",),
+    "low_end": ("kick", "bass"),
+    "guitars": ("electric_guitar", "acoustic_guitar"),
+    "electric_guitar": ("electric_guitar",),
+    "acoustic_guitar": ("acoustic_guitar",),
+    "keys": ("keys",),
+    "synth": ("synth",),
+    "orchestral": ("orchestral",),
+    "music": ("electric_guitar", "acoustic_guitar", "keys", "synth", "orchestral", "fx"),
+    "mix": (),
+}
+
+# ---------------------------------------------------------------------------------------------
+# EQ descriptors: word -> (processor kind, frequency Hz, Q, direction of "more of it").
+# Regions follow the mixers' frequency charts: Owsinski, The Mixing Engineer's Handbook (4th ed.,
+# ch. "The Frequency Element", the "magic frequencies" table); Izhaki, Mixing Audio (3rd ed.,
+# ch. 15 "Equalizers", the frequency-range descriptors); and the SAFE semantic EQ data set,
+# Stables, Enderby, De Man, Fazekas & Reiss, "SAFE: a system for the extraction and retrieval
+# of semantic audio descriptors", ISMIR 2014 (warm: low-mid boost / high cut; bright: high boost).
+# ``fix`` is the direction that cures the complaint when the word names a problem ("muddy").
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    kind: str  # peak | low_shelf | high_shelf
+    freq_hz: float
+    q: float
+    fix: str  # direction that cures the complaint ("down" = cut the region)
+    problem: bool  # the bare word is a complaint ("it's muddy") rather than a wish ("brighter")
+
+
+DESCRIPTORS: dict[str, Descriptor] = {
+    "bright": Descriptor("high_shelf", 6000.0, 0.7, "down", False),
+    "dull": Descriptor("high_shelf", 6000.0, 0.7, "up", True),
+    "dark": Descriptor("high_shelf", 6000.0, 0.7, "up", True),
+    "muddy": Descriptor("peak", 250.0, 1.0, "down", True),
+    "boxy": Descriptor("peak", 500.0, 1.4, "down", True),
+    "harsh": Descriptor("peak", 3500.0, 1.2, "down", True),
+    "thin": Descriptor("peak", 200.0, 0.8, "up", True),
+    "boomy": Descriptor("peak", 100.0, 1.0, "down", True),
+    "warm": Descriptor("peak", 200.0, 0.7, "down", False),
+    "airy": Descriptor("high_shelf", 12000.0, 0.7, "down", False),
+    "nasal": Descriptor("peak", 1000.0, 1.4, "down", True),
+    "honky": Descriptor("peak", 700.0, 1.4, "down", True),
+    "sibilant": Descriptor("peak", 7000.0, 2.0, "down", True),
+    "tinny": Descriptor("peak", 1500.0, 1.0, "down", True),
+    "crisp": Descriptor("peak", 5000.0, 0.8, "down", False),
+    "present": Descriptor("peak", 5000.0, 1.0, "down", False),
+    "full": Descriptor("peak", 150.0, 0.8, "down", False),
+    "bassy": Descriptor("low_shelf", 100.0, 0.7, "down", False),
+    "highs": Descriptor("high_shelf", 8000.0, 0.7, "down", False),
+    "mids": Descriptor("peak", 1000.0, 0.8, "down", False),
+    "low mids": Descriptor("peak", 300.0, 1.0, "down", False),
+    "high mids": Descriptor("peak", 3000.0, 1.0, "down", False),
+    "shrill": Descriptor("peak", 3500.0, 1.2, "down", True),
+    "piercing": Descriptor("peak", 3500.0, 1.2, "down", True),
+    "cloudy": Descriptor("peak", 250.0, 1.0, "down", True),
+    "click": Descriptor("peak", 4000.0, 1.2, "down", False),
+}
+# Surface forms -> descriptor (comparatives, nouns, slang). A form whose descriptor is a wish
+# ("bright") read as "more of it"; a noun of a problem ("mud") reads as the problem.
+DESCRIPTOR_FORMS: dict[str, str] = {
+    "bright": "bright", "brighter": "bright", "brightness": "bright", "brighten": "bright",
+    "sparkle": "bright", "sparkly": "bright", "shine": "bright", "shimmer": "bright",
+    "top end": "bright", "top": "bright", "sizzle": "bright", "treble": "bright",
+    "dull": "dull", "duller": "dull", "dark": "dark", "darker": "dark", "darken": "dark",
+    "muddy": "muddy", "mud": "muddy",
+    "muddying": "muddy", "muddies": "muddy", "muddiness": "muddy", "murky": "muddy", "muffled": "dull",
+    "boxy": "boxy", "box": "boxy", "boxiness": "boxy", "cardboard": "boxy", "cardboardy": "boxy",
+    "harsh": "harsh", "harshness": "harsh",
+    "edge": "harsh", "edginess": "harsh", "harsher": "harsh", "brittle": "harsh",
+    "edgy": "harsh", "abrasive": "harsh", "shrill": "shrill", "piercing": "piercing",
+    "ear piercing": "piercing", "thin": "thin", "thinner": "thin", "weak": "thin",
+    "boomy": "boomy", "boom": "boomy", "boominess": "boomy", "tubby": "boomy", "woofy": "boomy",
+    "flabby": "boomy",
+    "warm": "warm", "warmer": "warm", "warmth": "warm", "warmer sounding": "warm",
+    "airy": "airy", "air": "airy", "airier": "airy", "breathy": "airy", "open": "airy",
+    "nasal": "nasal", "nasally": "nasal", "nasaly": "nasal", "nasality": "nasal",
+    "honky": "honky", "honk": "honky", "honkiness": "honky",
+    "sibilant": "sibilant", "sibilance": "sibilant",
+    "tinny": "tinny", "tinniness": "tinny", "crisp": "crisp", "crisper": "crisp",
+    "crispy": "crisp", "crispness": "crisp", "presence": "present", "present": "present",
+    "clarity": "present", "clearer": "present", "clear": "present", "definition": "present",
+    "bite": "present", "cut through": "present", "articulate": "present",
+    "full": "full", "fuller": "full", "fullness": "full", "body": "full", "fat": "full",
+    "fatter": "full", "thick": "full", "thicker": "full", "weight": "full", "beefy": "full",
+    "beefier": "full", "meat": "full", "meatier": "full", "chunky": "full", "girth": "full",
+    "bassy": "bassy", "lows": "bassy", "low frequencies": "bassy", "bottom": "bassy",
+    "sub": "bassy", "highs": "highs", "high end": "highs", "high frequencies": "highs",
+    "mids": "mids", "midrange": "mids", "middle": "mids", "low mids": "low mids",
+    "lower mids": "low mids", "low-mids": "low mids", "high mids": "high mids",
+    "upper mids": "high mids", "high-mids": "high mids", "cloudy": "cloudy",
+    "click": "click", "clicky": "click", "beater": "click", "attack": "click",
+}  # fmt: skip
+
+# ---------------------------------------------------------------------------------------------
+# Grammar words
+
+NUMBER_WORDS = {
+    "half": 0.5, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12,
+}  # fmt: skip
+ORDINALS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+    "last": -1, "final": -1, "next": 2, "other": 2,
+}  # fmt: skip
+SECTION_WORDS = {
+    "intro": "intro", "verse": "verse", "verses": "verse", "chorus": "chorus", "choruses": "chorus",
+    "hook": "chorus", "refrain": "chorus", "bridge": "bridge", "outro": "outro", "ending": "outro",
+    "pre-chorus": "prechorus", "prechorus": "prechorus", "pre chorus": "prechorus", "pre": "prechorus",
+    "breakdown": "breakdown", "drop": "drop", "solo": "solo", "middle eight": "bridge",
+    "middle 8": "bridge", "end": "outro",
+}  # fmt: skip
+
+UP_WORDS = (
+    "up", "louder", "raise", "lift", "boost", "push", "pump", "more", "add", "bring up",
+    "turn up", "crank", "increase", "bump", "higher", "hotter", "feature", "bring out",
+    "bring it up", "give it", "needs more", "add some", "add a", "emphasise", "emphasize",
+    "accentuate", "enhance",
+)  # fmt: skip
+DOWN_WORDS = (
+    "down", "quieter", "softer", "lower", "reduce", "less", "cut", "drop", "pull", "tuck",
+    "turn down", "bring down", "decrease", "dip", "take out", "pull out", "remove", "kill",
+    "tame", "back off", "back it off", "attenuate", "scoop", "notch", "get rid", "clean up",
+    "fix", "too much", "too many", "lose", "lose the", "tone down", "calm", "reign in", "rein in",
+    "soften", "clear out",
+)  # fmt: skip
+
+#: Words of the grammar itself, which typo correction must leave alone (with the lexicons).
+_KNOWN = set(
+    "a an the on in at for to of it its it's is are be and but with my some bit up down too "
+    "more less much very way really just please can we could you maybe make get give needs need "
+    "little touch hair tad lot sits sit feels feel sounds sound seems quite kinda kind sort "
+    "this that these those them they there here all whole around about like so been by from "
+    "i'd i'm let's lets should would into over under out off still than then also plus right "
+    "left pan hard center centre middle both each side sides db hz khz k bar bars when where "
+    "vibe vibes love great nice cool awesome good fine perfect sick dope amazing vibey thanks "
+    "energy feel magic song track again mood better worse best hook lyric lyrics melody part parts "
+    "breathe breathing getting going doing thing things want wanted think thought needed sure "
+    "emotional feeling record bigger smaller busy sounding sounded sounds over under behind "
+    "version take takes chorus verse intro outro bridge where what which while whole "
+    "ringy ring rings together overall overcompressed".split()
+)
+
+_ACTION_WORDS = (
+    "reverb verb room hall plate ambience wet wetter dry drier dryer delay echo slapback slap "
+    "wider widen narrower narrow mono stereo spread width pan panned compress compressed "
+    "compression compressor squash squashed squish smashed squeeze glue limit limiting punch "
+    "punchy punchier sustain deess de-ess esses louder quieter softer lower raise boost cut "
+    "highpass lowpass roll rolloff buried lost drowning drowned upfront forward distant "
+    "further farther closer loud quiet volume level peaks dynamics dynamic loudness "
+    "pokes sticks jumps hear audible inaudible hidden masked swamped"
+).split()
+
+_VOCAB: list[str] = sorted(
+    {w for phrase in list(TARGET_WORDS) + list(DESCRIPTOR_FORMS) for w in phrase.split()}
+    | set(_ACTION_WORDS)
+    | set(SECTION_WORDS)
+    | {w for phrase in UP_WORDS + DOWN_WORDS for w in phrase.split()}
+)
+
+
+_VOCAB_SET = set(_VOCAB)
+
+
+@dataclass
+class Intent:
+    """One understood instruction."""
+
+    target: str  # canonical target (see TARGET_ROLES) or "track:<name>"
+    target_words: str  # the words the target was read from ("" when defaulted to the mix)
+    action: str
+    direction: str
+    amount: float | None = None  # dB (pan: percent; width: percent) as given or from a scale word
+    amount_word: str = ""  # the scale word, when the amount came from one
+    explicit: bool = False  # the amount was a number in the note
+    unit: str = "dB"
+    freq: float | None = None  # Hz
+    freq_range: tuple[float, float] | None = None
+    descriptor: str = ""  # EQ descriptor key (see DESCRIPTORS)
+    section: dict | None = None  # {"name": "chorus", "index": 2} (index None = every one)
+    text: str = ""  # the clause this came from
+
+    @property
+    def understood(self) -> str:
+        """A plain sentence of what was understood, for the summary and the history."""
+        who = self.target_words or "the whole mix"
+        if self.target.startswith("track:") and not self.target_words:
+            who = self.target[6:]
+        what = {
+            "level": "level",
+            "eq": f"EQ {self.descriptor}" if self.descriptor else "EQ",
+            "highpass": "high-pass",
+            "lowpass": "low-pass",
+            "compression": "compression",
+            "punch": "punch (slower compressor attack)",
+            "sustain": "sustain (faster compressor attack, more make-up)",
+            "deess": "de-essing",
+            "reverb": "reverb send",
+            "delay": "delay send",
+            "depth": "depth",
+            "width": "width",
+            "pan": "pan",
+        }[self.action]
+        parts = [f"{what} {self.direction}"]
+        if self.freq is not None:
+            parts.append(f"at {_hz(self.freq)}")
+        if self.amount is not None:
+            unit = "%" if self.action in ("pan", "width") else f" {self.unit}"
+            parts.append(f"by {self.amount:g}{unit}" + (f" ({self.amount_word})" if self.amount_word else ""))
+        s = f"{who}: " + " ".join(parts)
+        if self.section:
+            idx = self.section.get("index")
+            nth = "" if idx is None else ("last " if idx == -1 else f"#{idx} ")
+            s += f" in the {nth}{self.section['name']}"
+        return s
+
+    def as_label(self) -> dict:
+        """The fields the labelled test set checks."""
+        d = {"target": self.target, "action": self.action, "direction": self.direction}
+        if self.explicit and self.amount is not None:
+            d["amount"] = self.amount
+        if self.freq is not None:
+            d["freq"] = self.freq
+        if self.section:
+            d["section"] = self.section["name"]
+        return d
+
+
+@dataclass
+class Parsed:
+    """A note: the intents understood and the clauses that were not."""
+
+    text: str
+    intents: list[Intent] = field(default_factory=list)
+    not_understood: list[str] = field(default_factory=list)
+
+
+def _hz(f: float) -> str:
+    return f"{f / 1000:g} kHz" if f >= 1000 else f"{f:g} Hz"
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalising and typo correction
+
+
+def _normalise(text: str) -> str:
+    t = text.lower()
+    t = t.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", " - ")
+    t = re.sub(r"(\d)\s*(?:-|to|\u2013)\s*(\d+(?:\.\d+)?)\s*(k|khz|hz)\b", r"\1\3-\2\3", t)
+    t = re.sub(r"(\d),(\d{3})", r"\1\2", t)
+    t = re.sub(r"[!?]+", " . ", t)
+    t = re.sub(r"([a-z])\1{2,}", r"\1", t)  # "sooo loud", "waaay up"
+    t = re.sub(
+        r"\b(?:sitting|sits|sit|is|are)\s+(?:way\s+|too\s+|a bit\s+|right\s+)?on top\b", "is dominating", t
+    )
+    t = re.sub(r"\bcut(?:s|ting)? through\b", "presence", t)
+    t = re.sub(r"\b(?!let)([a-z]+)'s\b", r"\1 is", t)  # "snare's too quiet"
+    t = re.sub(r"\b([a-z]+)'(?:re)\b", r"\1 are", t)
+    t = re.sub(
+        r"\bto (?=(?:loud|quiet|soft|much|bright|dark|dull|harsh|muddy|boomy|boxy|thin|wet|dry|wide|narrow|"
+        r"compressed|squashed|distant|far|hot|low|high|present|forward|big|small|busy)\b)",
+        "too ",
+        t,
+    )
+    t = re.sub(r"\b(?:everything|all|anything|stuff)\s+(?=below|under|above|over)\b", "", t)
+    t = re.sub(r"\b(high|low)\s+(pass|cut)\b", r"\1\2", t)
+    t = re.sub(r"\bover\s+compressed\b", "overcompressed", t)
+    t = re.sub(r"\s+", " ", t)
+    return t.strip()
+
+
+_TOKEN = re.compile(r"[a-z][a-z'\-]*|\d+(?:\.\d+)?(?:k|khz|hz|db|%)?|\S")
+
+
+def _correct(text: str, extra: set[str]) -> str:
+    """Fix likely typos of vocabulary words (difflib ratio >= 0.8, words of 4+ letters)."""
+    vocab = _VOCAB + sorted(extra)
+    known = set(vocab) | _KNOWN
+
+    def fix(m: re.Match) -> str:
+        w = m.group(0)
+        if len(w) < 4 or w in known or not w.replace("'", "").isalpha():
+            return w
+        if w.endswith("s") and w[:-1] in known:
+            return w
+        close = difflib.get_close_matches(w, vocab, n=1, cutoff=0.8)
+        if close:
+            return close[0]
+        swapped = [v for v in vocab if len(v) == len(w) and sorted(v) == sorted(w) and v[0] == w[0]]
+        return swapped[0] if swapped else w
+
+    return re.sub(r"[a-z][a-z'\-]*", fix, text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Clause splitting
+
+_SPLIT = re.compile(
+    r"\s*(?:[,;]|(?<!\d)\.|\.(?!\d)|\bthen\b|\balso\b|\bplus\b|&|\band\b|\bbut\b|\bwhile\b|/)\s*"
+)
+
+
+def _clauses(text: str) -> list[str]:
+    return [c.strip() for c in _SPLIT.split(text) if c and c.strip()]
+
+
+# ---------------------------------------------------------------------------------------------
+# Pieces of a clause
+
+
+def _phrase_re(phrases) -> re.Pattern:
+    alts = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(p) for p in alts) + r")(?![a-z0-9])")
+
+
+_TARGET_RE = _phrase_re(TARGET_WORDS)
+_DESC_RE = _phrase_re(DESCRIPTOR_FORMS)
+_AMOUNT_RE = _phrase_re(AMOUNT_WORDS)
+_SECTION_RE = re.compile(
+    r"\b(?:in|on|during|for|through|at|throughout|across)\s+(?:the\s+|all\s+the\s+|every\s+|each\s+)?"
+    r"(?:("
+    + "|".join(ORDINALS)
+    + r")\s+)?("
+    + "|".join(sorted(map(re.escape, SECTION_WORDS), key=len, reverse=True))
+    + r")(?:\s*(\d))?s?\b"
+)
+_DB_RE = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*(?:db|decibels?|dbs)\b")
+_NUMWORD_DB_RE = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\s*(?:db|decibels?|dbs)\b")
+_FREQ_RANGE_RE = re.compile(r"(\d+(?:\.\d+)?)(k|khz|hz)-(\d+(?:\.\d+)?)(k|khz|hz)")
+_FREQ_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(k|khz|hz|kilohertz|hertz)\b")
+_BARE_NUM_RE = re.compile(r"(?<![\d.:])([+-]?\d+(?:\.\d+)?)(?![\d.:%]|\s*(?:k|khz|hz|ms|s)\b)")
+_PCT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent)")
+
+
+def _freq(num: str, unit: str | None) -> float:
+    v = float(num)
+    return v * 1000 if (unit or "").startswith("k") else v
+
+
+def _has(text: str, *pats: str) -> bool:
+    return any(re.search(p, text) for p in pats)
+
+
+def _word_dir(text: str) -> str | None:
+    """Direction from the verbs and comparatives of a clause (None when it says neither)."""
+    down = _has(
+        text,
+        r"\b(?:down|quieter|softer|lower|reduce[ds]?|less|fewer|cut|dip|drop|pull(?:ed)?|out of|"
+        r"tuck|tone down|decrease|remove|kill|tame|back off|attenuate|scoop|notch|"
+        r"take (?:out|off|away)|take\s+(?:\w+\s+){1,4}?off|shave|"
+        r"get rid|too|lose|calm|rein|reign|soften|clear out|overpowering|overbearing|dominat\w*|"
+        r"pokes?|poking|sticks? out|sticking out|jumps? out|in your face|hot|harsh)\b",
+    )
+    up = _has(
+        text,
+        r"\b(?:up|louder|raise|lift|boost|push|pump|more|add|crank|increase|bump|higher|hotter|feature|"
+        r"bring out|bring (?:it|them) up|needs?|want|emphasi[sz]e|accentuate|enhance|buried|lost|"
+        r"drowning|drowned|can'?t hear|cannot hear|hard to hear|hear (?:it|them) more|quiet|inaudible|"
+        r"hidden|masked|swamped|weak|missing|gimme|give)\b",
+    )
+    if re.search(r"\btoo (?:quiet|soft|low|weak|buried|far)\b", text) or re.search(
+        r"\bnot (?:loud|enough)\b", text
+    ):
+        return "up"
+    if re.search(r"\btoo (?:loud|hot|much|high|present|forward|upfront|up front|big|strong)\b", text):
+        return "down"
+    if down and not up:
+        return "down"
+    if up and not down:
+        return "up"
+    if up and down:
+        # the first decisive word wins ("less reverb, more delay" is split before this)
+        m_up = re.search(r"\b(?:up|louder|more|boost|add|raise|push|buried|lost|needs?)\b", text)
+        m_dn = re.search(r"\b(?:down|quieter|less|cut|reduce|too|lower|tame|dip)\b", text)
+        if m_up and m_dn:
+            return "up" if m_up.start() < m_dn.start() else "down"
+        return "up" if m_up else "down" if m_dn else None
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The grammar
+
+
+def _targets(clause: str, names: dict[str, str]) -> list[tuple[str, str, int, int]]:
+    """(canonical, words, start, end) for every target phrase in a clause (track names first)."""
+    found: list[tuple[str, str, int, int]] = []
+    taken: list[tuple[int, int]] = []
+    if names:
+        for m in _phrase_re(names).finditer(clause):
+            found.append((f"track:{names[m.group(1)]}", m.group(1), m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+    for m in _TARGET_RE.finditer(clause):
+        if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
+            continue
+        found.append((TARGET_WORDS[m.group(1)], m.group(1), m.start(), m.end()))
+    found.sort(key=lambda x: x[2])
+    # "masked by the guitars", "louder than the snare": the cause or the yardstick, not the target
+    if len(found) > 1:
+        keep = [
+            f
+            for f in found
+            if not re.search(
+                r"\b(?:by|than|behind|under|over|against|vs|versus|compared to|with|swamping|masking|"
+                r"covering|burying|drowning out|eating|fighting|stepping on|clashing with|on top of|"
+                r"\w+ing(?:\s+(?:up|out|over))?)"
+                r"\s+(?:the\s+|all\s+)?$",
+                clause[: f[2]],
+            )
+        ]
+        if len(keep) > 1 and any(f[0] != "mix" for f in keep):
+            keep = [f for f in keep if f[0] != "mix"]
+        found = keep or found
+    return found
+
+
+def _amount(clause: str) -> tuple[float | None, str, bool]:
+    m = _DB_RE.search(clause)
+    if m:
+        return abs(float(m.group(1))), "", True
+    m = _NUMWORD_DB_RE.search(clause)
+    if m:
+        return float(NUMBER_WORDS[m.group(1)]), "", True
+    m = re.search(
+        r"\b(?:up|down|louder|quieter|softer|by|raise|lower|boost|cut)\s+(?:by\s+)?(\d+(?:\.\d+)?)(?![\d.]|\s*(?:k|hz|%|ms))",
+        clause,
+    )
+    if m and float(m.group(1)) <= 24:
+        return float(m.group(1)), "", True
+    m = re.search(r"(?<![\w.])[+-](\d+(?:\.\d+)?)(?![\d.]|\s*(?:k|hz|%|ms))", clause)
+    if m and float(m.group(1)) <= 24:
+        return float(m.group(1)), "", True
+    m = _AMOUNT_RE.search(clause)
+    if m:
+        return AMOUNT_WORDS[m.group(1)], m.group(1), False
+    return None, "", False
+
+
+def _section(clause: str) -> tuple[dict | None, str]:
+    m = _SECTION_RE.search(clause)
+    if not m:
+        return None, clause
+    ordinal, word, digit = m.group(1), m.group(2), m.group(3)
+    idx = ORDINALS[ordinal] if ordinal else (int(digit) if digit else None)
+    return {"name": SECTION_WORDS[word], "index": idx}, clause[: m.start()] + " " + clause[m.end() :]
+
+
+def _signed_db(clause: str) -> float | None:
+    m = _DB_RE.search(clause)
+    if m and m.group(1)[0] in "+-":
+        return float(m.group(1))
+    return None
+
+
+def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
+    """(action, direction, extras) for a clause with target phrases blanked out."""
+    c = clause
+    ex: dict = {}
+    # de-essing
+    if _has(c, r"\bde-?ess\w*", r"\bsibilan\w*", r"\bess+es\b", r"\bs'?s\b", r"\bessy\b", r"\bsss+\b"):
+        d = "down" if _has(c, r"\b(?:less|no|fewer|remove|undo|back off)\s+(?:the\s+)?de-?ess") else "up"
+        return "deess", d, ex
+    # high-pass / low-pass
+    fm = (
+        _FREQ_RE.search(c)
+        or re.search(
+            r"\b(?:cut|boost|dip|scoop|notch|bump|add|pull|reduce|take out|take|lift)\s+"
+            r"(?:some\s+|a bit of\s+|a little\s+)?"
+            r"(\d{2,5})()(?![\d.]|\s*(?:db|%))",
+            c,
+        )
+        or re.search(r"\b(?:below|above|under|over|at|around)\s+(\d{2,5})()(?![\d.]|\s*(?:db|%))", c)
+    )
+    if _has(
+        c,
+        r"\bhigh-?pass",
+        r"\bhpf\b",
+        r"\blow-?cut\b",
+        r"\bhp\b",
+        r"\broll(?:ing)?[- ]?off (?:the )?(?:low|bottom)",
+        r"\b(?:roll|cut|filter|take)(?:\s+\w+){0,3}\s+(?:off\s+)?(?:below|under)\s+\d",
+        r"\brumble\b",
+    ):
+        if fm:
+            ex["freq"] = _freq(fm.group(1), fm.group(2))
+        return "highpass", "up", ex
+    if _has(
+        c,
+        r"\blow-?pass",
+        r"\blpf\b",
+        r"\bhigh-?cut\b",
+        r"\broll(?:ing)?[- ]?off (?:the )?(?:top|high)",
+        r"\b(?:roll|cut|filter|take)(?:\s+\w+){0,3}\s+(?:off\s+)?(?:above|over)\s+\d",
+    ):
+        if fm:
+            ex["freq"] = _freq(fm.group(1), fm.group(2))
+        return "lowpass", "up", ex
+    if fm and not _has(c, r"\b(?:delay|echo|reverb|verb)\b"):
+        rm = _FREQ_RANGE_RE.search(c)
+        if rm:
+            lo, hi = _freq(rm.group(1), rm.group(2)), _freq(rm.group(3), rm.group(4))
+            if rm.group(2) == "k" and rm.group(4) == "k":
+                pass
+            ex["freq_range"] = (lo, hi)
+            ex["freq"] = round(float((lo * hi) ** 0.5), 1)
+        else:
+            ex["freq"] = _freq(fm.group(1), fm.group(2))
+        d = _word_dir(c)
+        return "eq", d or "up", ex
+    # space
+    if _has(
+        c,
+        r"\b(?:further|farther|more) (?:back|away|distant)\b",
+        r"\b(?:push|pull|move|set|sit|put|tuck)(?:ed|s|ing)?\s+(?:(?:it|them|the|this|that)\s+)?\s*back\b",
+        r"\bsits? back\b",
+        r"\bset back\b",
+        r"\bin the back(?:ground)?\b",
+        r"\bbehind\b",
+        r"\bdistant\b",
+    ):
+        if not _has(c, r"\btoo (?:far|distant)\b", r"\bnot so\b"):
+            return "depth", "down", ex
+        return "depth", "up", ex
+    if _has(
+        c,
+        r"\bup ?front\b",
+        r"\bforward\b",
+        r"\bin (?:your|ya) face\b",
+        r"\bcloser\b",
+        r"\bin front\b",
+        r"\bmore intimate\b",
+        r"\btoo (?:far|distant)\b",
+    ):
+        d = (
+            "down"
+            if _has(c, r"\btoo (?:upfront|up front|forward|close|in your face)\b", r"\bless\b")
+            else "up"
+        )
+        return "depth", d, ex
+    if _has(
+        c,
+        r"\b(?:reverb|verb|'verb|reverbs|room|hall|plate|ambience|ambient|space|spacious|wet|wetter|"
+        r"dry|drier|dryer|washy|wash|roomy|cavernous)\b",
+    ):
+        if _has(c, r"\btoo (?:dry|drier|dead)\b"):
+            d = "up"
+        elif _has(
+            c, r"\b(?:dry|drier|dryer)\b", r"\btoo (?:wet|washy|roomy|spacious|cavernous)\b", r"\bwashy\b"
+        ):
+            d = "down"
+        elif _has(c, r"\b(?:wet|wetter|roomy|spacious|cavernous|ambient)\b"):
+            d = "up"
+        else:
+            d = _word_dir(c) or "up"
+        return "reverb", d, ex
+    if _has(c, r"\b(?:delay|delays|echo|echoes|echos|slapback|slap|throws?|repeats)\b"):
+        return "delay", _word_dir(c) or "up", ex
+    # stereo
+    if _has(
+        c,
+        r"\bpan(?:ned|ning|s)?\b",
+        r"\b(?:to|towards|toward|in|on|into) the (?:left|right)\b",
+        r"\b(?:hard|more|further|bit|little|slightly) (?:left|right)\b",
+        r"\b(?:left|right) (?:a bit|a little|more|a touch)\b",
+        r"\bcent(?:er|re)\b",
+    ):
+        if _has(c, r"\bcent(?:er|re)(?:d)?\b") and not _has(c, r"\b(?:left|right)\b"):
+            return "pan", "centre", ex
+        if _has(c, r"\bleft\b"):
+            d = "left"
+        elif _has(c, r"\bright\b"):
+            d = "right"
+        elif _has(c, r"\bwider\b", r"\bout\b", r"\bapart\b"):
+            return "width", "up", ex
+        else:
+            return "pan", None, ex
+        if _has(c, r"\bhard\b", r"\ball the way\b"):
+            ex["hard"] = True
+        pm = _PCT_RE.search(c) or _BARE_NUM_RE.search(c)
+        if pm:
+            ex["pan_pct"] = float(pm.group(1))
+        return "pan", d, ex
+    if _has(c, r"\b(?:wide|wider|widen|widened|width|spread|spreads|spreading|stereo|big(?:ger)? stereo)\b"):
+        d = "down" if _has(c, r"\b(?:less|too|narrow\w*|reduce|not so)\b") else "up"
+        return "width", d, ex
+    if _has(c, r"\b(?:narrow|narrower|narrowed|mono|monoed|tighter image|collapse)\b"):
+        d = "up" if _has(c, r"\btoo (?:narrow|mono)\b", r"\bless mono\b") else "down"
+        return "width", d, ex
+    # dynamics
+    if _has(
+        c, r"\bpunch\w*\b", r"\bsmack\w*\b", r"\bslap(?:py|pier)?\b", r"\bhit(?:s)? harder\b", r"\bthump\w*\b"
+    ):
+        d = "down" if _has(c, r"\b(?:less|too|not so)\b") else "up"
+        return "punch", d, ex
+    if _has(c, r"\bsustain\w*\b", r"\bring (?:out )?longer\b", r"\bdecay\b", r"\btail\b"):
+        d = "down" if _has(c, r"\b(?:less|too|shorter|reduce|tighter)\b") else "up"
+        return "sustain", d, ex
+    if _has(
+        c,
+        r"\b(?:is|are|sounds?|feels?|seems?|gets?)\s+(?:\w+\s+){0,2}(?:compressed|limited|squashed|squished)\b",
+    ):
+        return "compression", "down", ex
+    if _has(
+        c,
+        r"\b(?:compress\w*|squash\w*|squish\w*|smash\w*|crush\w*|squeez\w*|glue|gluey|limit\w*|"
+        r"over-?compressed|pumping|pumps|breath(?:e|ing)|dynamic|dynamics|peaks?|peaky|spiky|transients?|"
+        r"even(?:ed)? out|more even|controlled|control|uneven|jumpy|levell?ing)\b",
+    ):
+        if _has(
+            c,
+            r"\b(?:squashed|squished|smashed|crushed|over-?compressed|pumping|pumps|lifeless|flat)\b",
+            r"\btoo (?:compressed|squashed|limited|controlled|even)\b",
+            r"\bless (?:compress\w*|squash\w*|limit\w*)\b",
+            r"\b(?:more )?(?:breathe|breathing)\b",
+            r"\bmore dynamic\w*\b",
+            r"\bun-?compress\w*\b",
+            r"\b(?:open|back off|ease off|ease up on|relax) (?:the )?(?:compress\w*|limit\w*)\b",
+        ):
+            return "compression", "down", ex
+        return "compression", "up", ex
+    # EQ by descriptor
+    dm = _DESC_RE.search(c)
+    if dm:
+        word = dm.group(1)
+        key = DESCRIPTOR_FORMS[word]
+        desc = DESCRIPTORS[key]
+        ex["descriptor"] = key
+        if key == "bassy" and not has_target and word in ("sub", "bottom"):
+            pass
+        wd = _word_dir(c[: dm.start()] + " " + c[dm.end() :])
+        if desc.problem:
+            # "muddy", "too muddy", "less mud", "clean up the mud" -> fix; only "more mud" asks for more
+            d = desc.fix
+            if re.search(
+                r"\b(?:more|add|boost|bring out)\s+(?:some\s+|a bit of\s+|of the\s+)?" + re.escape(word), c
+            ):
+                d = "down" if desc.fix == "up" else "up"
+            if (
+                key in ("dull", "dark")
+                and _has(c, r"\b(?:darker|duller|darken)\b")
+                and not _has(c, r"\btoo\b")
+            ):
+                d = "down"
+            if key == "thin" and _has(c, r"\bthinner\b|\bthin (?:it|them|out)\b"):
+                d = "down"
+            if key == "thin" and _has(c, r"\btoo\b"):
+                d = "up"
+        else:
+            # a wish: "brighter", "more air" -> up; "too bright", "less air" -> down
+            d = (
+                "down"
+                if _has(c, r"\btoo\b", r"\bless\b", r"\breduce\b", r"\btame\b", r"\bcut\b")
+                else (wd or "up")
+            )
+            if wd == "down" and not _has(c, r"\btoo\b"):
+                d = "down"
+            # a bare adjective as a complaint: "the guitars are a bit thick", "vocal sounds bright"
+            copula = r"\b(?:is|are|sounds?|feels?|seems?|gets?|getting|'s|'re)\s+(?:\w+\s+){0,3}"
+            if not word.endswith("er") and re.search(copula + re.escape(word) + r"\b", c) and wd != "up":
+                d = "down"
+        return "eq", d, ex
+    # level
+    sm = re.search(r"(?<![\w.])([+-]\d+(?:\.\d+)?)(?![\d.]|\s*(?:k|hz|%|ms))", c)
+    if has_target and sm:
+        return "level", "up" if sm.group(1).startswith("+") else "down", ex
+    if has_target and (
+        _has(c, r"\btoo much\b", r"\b(?:too )?(?:overpowering|dominant)\b") or _DB_RE.search(c)
+    ):
+        if _has(c, r"\btoo much\b", r"\bover\w+\b") or (m := _DB_RE.search(c)) and m.group(1).startswith("-"):
+            return "level", "down", ex
+        if (m := _DB_RE.search(c)) and m.group(1).startswith("+"):
+            return "level", "up", ex
+    if _has(
+        c,
+        r"\b(?:louder|quieter|softer|volume|level|loud|quiet|buried|lost|drowning|drowned|swamped|masked|"
+        r"hidden|inaudible|audible|hear|up|down|raise|lower|push|pump|crank|boost|turn|bring|tuck|feature|"
+        r"sits?|sticks?|pokes?|poking|jumps?|dominat\w*|overpowering|swamping|burying|masking|covering|"
+        r"overbearing|hot|hotter|balance|level|"
+        r"gain|fader|cut|drop|dip|lift|bump|increase|decrease|reduce|tone|back off|mute)\b",
+        r"\b(?:more|less)\s+(?:of\s+)?(?:the\s+)?(?=\s{2,}|$|please\b)",
+    ):
+        if not has_target:
+            # "the tuba up 2 dB": a level move on something we have no word for; say so, change nothing
+            um = re.match(
+                r"\s*(?:the\s+|my\s+|that\s+)?([a-z0-9][a-z0-9\-]{2,})\s+"
+                r"(?:(?:is|are|sounds?|seems?|feels?)\s+)?"
+                r"(?:\w+\s+)?(?:up|down|louder|quieter|softer|loud|quiet|too)\b",
+                c,
+            )
+            if um and um.group(1) not in _KNOWN and um.group(1) not in _VOCAB_SET:
+                ex["unknown"] = um.group(1)
+            elif not _has(
+                c,
+                r"\b(?:louder|quieter|softer|volume|level|loud|quiet|turn (?:it )?(?:up|down)|overall|"
+                r"gain)\b",
+            ):
+                return "", None, ex
+        d = _word_dir(c)
+        if _has(
+            c,
+            r"\b(?:too|a bit|way|bit|kinda|little|so|really|very|super|pretty|quite|rather) "
+            r"(?:loud|hot|much|dominant)\b",
+            r"\b(?:is|are|sounds?|feels?|seems?|sits?|gets?|getting)\s+(?:\w+\s+){0,2}(?:loud|hot)\b",
+            r"\b(?:dominat\w*|overpowering|overbearing|sticks? out|sticking out|pokes? out|jumps? out|"
+            r"swamping|"
+            r"drowning out|burying|masking|covering|eating)\b",
+        ):
+            d = "down"
+        elif _has(
+            c,
+            r"\b(?:too )?(?:quiet|soft)\b",
+            r"\b(?:buried|lost|drowning|drowned|swamped|masked|hidden|inaudible)\b",
+            r"\bcan'?t (?:really )?hear\b",
+            r"\bhard to hear\b",
+            r"\bhear (?:it|them|more)\b",
+        ):
+            d = "up" if not _has(c, r"\b(?:quieter|softer)\b") else "down"
+        if d is None:
+            return "", None, ex
+        return "level", d, ex
+    return "", None, ex
+
+
+def parse(text: str, names: list[str] | None = None) -> Parsed:
+    """Parse one note (one or more instructions) into intents.
+
+    ``names``: the session's track names, so a note may name a track ("Gtr DI up 1 dB").
+
+    >>> [i.as_label() for i in parse("vocal up 2 dB, less reverb on the snare").intents]
+    [{'target': 'lead_vocal', 'action': 'level', 'direction': 'up', 'amount': 2.0}, \
+{'target': 'snare', 'action': 'reverb', 'direction': 'down'}]
+    """
+    name_map: dict[str, str] = {}
+    for n in names or []:
+        key = _normalise(n)
+        key = re.sub(r"\.(wav|flac|aif|aiff)$", "", key)
+        if len(key) >= 3 and key not in TARGET_WORDS:
+            name_map[key] = n
+    norm = _normalise(text)
+    norm = _correct(norm, {w for k in name_map for w in k.split()})
+    out = Parsed(text=text)
+    pending_section: dict | None = None
+    rows: list[tuple[str, list, str, str | None, dict, dict | None]] = []
+    for clause in _clauses(norm):
+        if re.search(r"\b(?:except|apart from|other than|besides|but not)\b", clause):
+            out.not_understood.append(clause)  # exclusions are not supported: say so, never guess
+            continue
+        section, rest = _section(clause)
+        targets = _targets(rest, name_map)
+        # "more low end on the kick", "add some bass to the guitar": the first phrase is EQ
+        eq_band = None
+        if len(targets) >= 2 and targets[0][0] in ("bass", "low_end", "mix"):
+            between = rest[targets[0][3] : targets[1][2]]
+            if re.search(r"\b(?:on|in|to|for|from|of|under)\b", between) or targets[0][0] == "low_end":
+                eq_band = targets[0]
+                targets = targets[1:]
+        if eq_band is None and len(targets) >= 2:
+            for t in targets[1:]:
+                if t[0] in ("bass", "low_end") and re.search(
+                    r"\b(?:more|less|some|add|extra|enough|lacks?|lacking|no|much|needs?)\s+(?:\w+\s+)?$",
+                    rest[: t[2]],
+                ):
+                    eq_band = t
+                    targets = [x for x in targets if x is not t]
+                    break
+        elif (
+            len(targets) == 1
+            and targets[0][0] == "low_end"
+            and _has(rest, r"\b(?:on|in|to|for|of)\s+(?:the\s+)?$")
+        ):
+            pass
+        blank = rest
+        for t in targets:
+            blank = blank[: t[2]] + " " * (t[3] - t[2]) + blank[t[3] :]
+        if eq_band is not None:
+            blank = blank[: eq_band[2]] + " lows " + blank[eq_band[3] :]
+        action, direction, ex = _action(blank, bool(targets))
+        if section is None and not action and not targets:
+            if rows and _amount(clause)[2]:  # "vocal up a touch, 2 dB": the number belongs to it
+                rows[-1][4]["amount_override"] = clause
+                continue
+            out.not_understood.append(clause)
+            continue
+        if section is not None and not action and not targets and rows:
+            rows[-1] = (*rows[-1][:5], section)
+            continue
+        if section is not None and not action and not targets:
+            pending_section = section
+            continue
+        rows.append((clause, targets, action, direction, ex, section or pending_section))
+        pending_section = None
+    # clauses with an action but no target borrow a neighbour's target; clauses with a target but
+    # no action borrow the neighbour's action ("kick and snare up" splits on "and")
+    for i, (clause, targets, action, _direction, _ex, section) in enumerate(rows):
+        if not action:
+            nxt = next((r for r in rows[i + 1 :] if r[2]), None)
+            if targets and nxt is not None and not nxt[1]:
+                continue
+            if targets and nxt is not None:
+                rows[i] = (
+                    clause,
+                    targets,
+                    nxt[2],
+                    nxt[3],
+                    {**nxt[4], "amount_from": nxt[0]},
+                    section or nxt[5],
+                )
+    for i, (clause, targets, action, direction, ex, section) in enumerate(rows):
+        if not action or direction is None:
+            if not (targets and any(r[2] for r in rows if r is not rows[i])):
+                out.not_understood.append(clause)
+            continue
+        if not targets and "unknown" in ex:
+            targets = [(f"unknown:{ex['unknown']}", ex["unknown"], 0, 0)]
+        if not targets:
+            prev = [r for r in rows[:i] if r[1]]
+            nxt = [r for r in rows[i + 1 :] if r[1]]
+            if prev:
+                targets = prev[-1][1]
+            elif nxt:
+                targets = nxt[0][1]
+        amount, word, explicit = _amount(ex.get("amount_override", clause))
+        if amount is None and "amount_from" in ex:
+            amount, word, explicit = _amount(ex["amount_from"])
+        signed = _signed_db(clause)
+        if signed is not None and action in ("level", "eq"):
+            direction = "up" if signed > 0 else "down"
+        unit = "dB"
+        if action == "pan":
+            if ex.get("hard"):
+                amount, word, explicit = 100.0, "hard", True
+            elif "pan_pct" in ex:
+                amount, word, explicit = ex["pan_pct"], "", True
+            unit = "%"
+        for canon, words, _, _ in targets or [("mix", "", 0, 0)]:
+            out.intents.append(
+                Intent(
+                    target=canon,
+                    target_words=words,
+                    action=action,
+                    direction=direction,
+                    amount=amount,
+                    amount_word=word,
+                    explicit=explicit,
+                    unit=unit,
+                    freq=ex.get("freq"),
+                    freq_range=ex.get("freq_range"),
+                    descriptor=ex.get("descriptor", ""),
+                    section=section,
+                    text=clause,
+                )
+            )
+    return out
