@@ -101,6 +101,20 @@ def _summary(console: Console, r) -> None:  # r: pipeline.MixResult
         f"{len([f for f in r.files if f.parent.name == 'stems'])} stems in {r.out_dir / 'stems'}, "
         f"the report {r.out_dir / 'report.html'}"
     )
+    suffixes = {".ardour": "ardour", ".dawproject": "dawproject", ".rpp": "reaper"}
+    for f in sorted(set(r.files)):
+        target = suffixes.get(f.suffix.lower())
+        if target:
+            console.print(f"wrote {f}")
+            _approximations(console, s, target)
+
+
+def _approximations(console: Console, session, target: str) -> None:
+    """Print what a DAW export plays only approximately (never silently dropped)."""
+    from .export import approximations
+
+    for line in approximations(session, target):
+        console.print(f"  [yellow]{target}: approximate[/yellow] {line}")
 
 
 def _mix(args: argparse.Namespace, console: Console) -> int:
@@ -165,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             session = load(args.out_dir / "session.json")
             for target in args.to:
                 console.print(f"wrote {export(session, args.out_dir, target)}")
+                _approximations(console, session, target)
             return 0
         if args.verb in ("prep", "template"):
             return prep_cli.run(args, console)

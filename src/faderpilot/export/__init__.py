@@ -31,6 +31,12 @@ def available() -> list[str]:
     return out
 
 
+def approximations(session: Session, to: str) -> list[str]:
+    """What the target DAW cannot play exactly as we render it (each a sentence; may be empty)."""
+    module = importlib.import_module(DAW_WRITERS[to])
+    return list(getattr(module, "approximations", lambda s: [])(session))
+
+
 def export(session: Session, out_dir: str | Path, to: str) -> Path:
     """Write the session for one DAW target; returns the main file written."""
     if to not in DAW_WRITERS:

@@ -128,20 +128,25 @@ def render_bus(bus: Bus, x: np.ndarray, sr: int, law: PanLaw) -> np.ndarray:
     return pan_stereo(y, bus.pan, 1.0, law) if bus.pan else y
 
 
-def bus_order(session: Session) -> list[Bus]:
-    """Group and FX buses, each after every bus that feeds it (so nested groups sum fully)."""
+def bus_levels(session: Session) -> list[list[Bus]]:
+    """Group and FX buses in levels: each bus comes after every bus that feeds it (so nested
+    groups sum fully); buses in one level are independent of each other."""
     buses = [b for b in session.buses if b.kind != "master"]
     feeds = {b.id: {a.id for a in buses if a.output == b.id} for b in buses}
-    ordered: list[Bus] = []
+    levels: list[list[Bus]] = []
     done: set[str] = set()
-    while len(ordered) < len(buses):
+    while len(done) < len(buses):
         ready = [b for b in buses if b.id not in done and feeds[b.id] <= done]
         if not ready:
             raise ValueError("bus routing has a loop: " + ", ".join(b.id for b in buses if b.id not in done))
-        for b in ready:
-            ordered.append(b)
-            done.add(b.id)
-    return ordered
+        levels.append(ready)
+        done.update(b.id for b in ready)
+    return levels
+
+
+def bus_order(session: Session) -> list[Bus]:
+    """Group and FX buses, each after every bus that feeds it."""
+    return [b for level in bus_levels(session) for b in level]
 
 
 def render(
@@ -193,12 +198,18 @@ def render(
             add(t, fut.result())
 
     bus_stems: dict[str, np.ndarray] = {}
-    for b in bus_order(session):
+
+    def one_bus(b: Bus) -> np.ndarray:
         out = render_bus(b, inputs[b.id], sr, session.pan_law)
-        if b.mute:
-            out = np.zeros_like(out)
-        bus_stems[b.id] = out
-        inputs[b.output or "master"] += out
+        return np.zeros_like(out) if b.mute else out
+
+    # buses whose inputs are complete render side by side (reverb and delay are the slow ones);
+    # their outputs are summed in list order, so the result does not depend on timing
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for level in bus_levels(session):
+            for b, out in zip(level, pool.map(one_bus, level), strict=True):
+                bus_stems[b.id] = out
+                inputs[b.output or "master"] += out
     master = session.master
     pre = inputs["master"]
     mix = render_bus(master, pre, sr, session.pan_law)

@@ -1,0 +1,189 @@
+"""Checking an exported Ardour session with Ardour's own headless tools (when installed).
+
+- ``render``: ``ardour7-export`` renders the session range through the master bus to a WAV,
+  without a display or an audio device (Ardour's "None (Dummy)" backend, freewheeling).
+- ``readback``: ``ardour7-lua`` loads the session and prints every route's fader, trim, pan,
+  mute/solo, polarity, plugin parameters and sends as Ardour holds them, and saves the session
+  again so the file Ardour would write can be compared too.
+
+Both work on a copy of the session folder: Ardour writes peak files and state into the folder it
+opens. Nothing here is needed to write a session; the tests use it to prove Ardour hears what
+faderpilot rendered (docs/daw-ardour.md).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+#: tool names by Ardour version, newest first (Debian installs ardour7-*)
+EXPORT_TOOLS = ("ardour8-export", "ardour7-export")
+LUA_TOOLS = ("ardour8-lua", "ardour7-lua")
+
+
+class ArdourToolError(RuntimeError):
+    """An Ardour tool failed; the message holds the command and the end of its output."""
+
+
+def find_tool(names: tuple[str, ...]) -> str | None:
+    """The first of the tools found on PATH (or in /usr/bin), else None."""
+    for n in names:
+        p = shutil.which(n) or (f"/usr/bin/{n}" if Path(f"/usr/bin/{n}").exists() else None)
+        if p:
+            return p
+    return None
+
+
+def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess:
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        raise ArdourToolError(f"{' '.join(cmd)}: no result after {timeout:g} s") from e
+    return r
+
+
+def _copy(session_file: Path, work: Path) -> Path:
+    dest = work / session_file.parent.name
+    shutil.copytree(session_file.parent, dest)
+    return dest / session_file.name
+
+
+def render(session_file: str | Path, timeout: float = 600) -> tuple[np.ndarray, int]:
+    """The session's master output as Ardour renders it: ((2, frames) float32, sample rate)."""
+    tool = find_tool(EXPORT_TOOLS)
+    if tool is None:
+        raise ArdourToolError("no ardour7-export on this machine (Debian: apt-get install ardour)")
+    session_file = Path(session_file)
+    with tempfile.TemporaryDirectory(prefix="faderpilot-ardour-") as work:
+        copy = _copy(session_file, Path(work))
+        wav = Path(work) / "render.wav"
+        cmd = [tool, "-b", "float", "-o", str(wav), str(copy.parent), copy.stem]
+        r = _run(cmd, timeout)
+        if r.returncode != 0 or not wav.exists():
+            tail = (r.stdout + r.stderr)[-2000:]
+            raise ArdourToolError(f"{' '.join(cmd)} exited {r.returncode}:\n{tail}")
+        y, sr = sf.read(str(wav), dtype="float32", always_2d=True)
+    return np.ascontiguousarray(y.T), int(sr)
+
+
+READBACK_LUA = """
+AudioEngine:set_backend ("None (Dummy)", "", "")
+AudioEngine:start (false)
+local s = load_session ([==[{folder}]==], [==[{name}]==])
+assert (s, "could not load the session")
+local function out (...) print (table.concat ({{...}}, "\\t")) end
+for r in s:get_routes ():iter () do
+	local width = ""
+	if not r:pan_width_control ():isnil () then width = r:pan_width_control ():get_value () end
+	out ("ROUTE", r:name (), r:amp ():gain_control ():get_value (), r:trim ():gain_control ():get_value (),
+		r:pan_azimuth_control ():isnil () and "" or r:pan_azimuth_control ():get_value (), width,
+		r:mute_control ():get_value (), r:solo_control ():get_value (),
+		r:solo_isolate_control ():get_value (), tostring (r:phase_control ():inverted (0)))
+	local i = 0
+	while true do
+		local proc = r:nth_plugin (i)
+		if proc:isnil () then break end
+		local pi = proc:to_insert ()
+		local p = pi:plugin (0)
+		out ("PLUGIN", r:name (), i, proc:name (), tostring (proc:active ()), pi:get_count ())
+		local n = 0 -- control number (what get_processor_param takes); j is the port
+		for j = 0, p:parameter_count () - 1 do
+			if p:parameter_is_control (j) then
+				if p:parameter_is_input (j) then
+					local v = ARDOUR.LuaAPI.get_processor_param (proc, n, true)
+					out ("PARAM", r:name (), i, j, p:parameter_label (j), v)
+				end
+				n = n + 1
+			end
+		end
+		i = i + 1
+	end
+	i = 0
+	while true do
+		local snd = r:nth_send (i)
+		if snd:isnil () then break end
+		local is = snd:to_internalsend ()
+		if not is:isnil () then
+			out ("SEND", r:name (), is:target_route ():name (), snd:to_send ():gain_control ():get_value ())
+		end
+		i = i + 1
+	end
+end
+s:save_state ("", false, false, false, false, false)
+out ("DONE")
+"""
+
+
+@dataclass
+class RouteState:
+    """One route as Ardour loaded it (gains are linear coefficients, azimuth 0..1)."""
+
+    gain: float
+    trim: float
+    azimuth: float | None
+    width: float | None
+    mute: bool
+    solo: bool
+    solo_isolate: bool
+    polarity: bool
+    plugins: list[dict] = field(default_factory=list)
+    sends: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Readback:
+    """What ``ardour7-lua`` reported, and the session file as Ardour saved it again."""
+
+    routes: dict[str, RouteState]
+    saved_xml: str
+    output: str
+
+
+def _f(x: str) -> float | None:
+    return None if x in ("", "nil") else float(x)
+
+
+def readback(session_file: str | Path, timeout: float = 300) -> Readback:
+    """Load the session in Ardour's headless Lua interpreter and report every route's state."""
+    tool = find_tool(LUA_TOOLS)
+    if tool is None:
+        raise ArdourToolError("no ardour7-lua on this machine (Debian: apt-get install ardour)")
+    session_file = Path(session_file)
+    with tempfile.TemporaryDirectory(prefix="faderpilot-ardour-") as work:
+        copy = _copy(session_file, Path(work))
+        script = Path(work) / "readback.lua"
+        script.write_text(READBACK_LUA.format(folder=str(copy.parent), name=copy.stem), encoding="utf-8")
+        r = _run([tool, str(script)], timeout)
+        text = r.stdout + r.stderr
+        if "DONE" not in r.stdout.split():
+            raise ArdourToolError(f"{tool} {script.name} exited {r.returncode}:\n{text[-2000:]}")
+        saved = copy.read_text(encoding="utf-8")
+    routes: dict[str, RouteState] = {}
+    for line in r.stdout.splitlines():
+        f = line.split("\t")
+        if f[0] == "ROUTE" and len(f) == 10:
+            routes[f[1]] = RouteState(
+                float(f[2]),
+                float(f[3]),
+                _f(f[4]),
+                _f(f[5]),
+                float(f[6]) > 0.5,
+                float(f[7]) > 0.5,
+                float(f[8]) > 0.5,
+                f[9] == "true",
+            )
+        elif f[0] == "PLUGIN" and f[1] in routes:
+            routes[f[1]].plugins.append(
+                {"name": f[3], "active": f[4] == "true", "count": int(f[5]), "params": {}}
+            )
+        elif f[0] == "PARAM" and f[1] in routes:
+            routes[f[1]].plugins[int(f[2])]["params"][f[4]] = float(f[5])
+        elif f[0] == "SEND" and f[1] in routes:
+            routes[f[1]].sends[f[2]] = float(f[3])
+    return Readback(routes, saved, text)

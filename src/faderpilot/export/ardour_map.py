@@ -1,0 +1,702 @@
+"""How each part of a session becomes Ardour 7: pan laws, gain ranges and the ACE plugins.
+
+Pure math, no files: ``export.ardour`` turns these values into a session file. Everything here
+was matched against Ardour 7.3 itself (see docs/daw-ardour.md for the measurements):
+
+- **Mono pan.** Ardour's "Mono to Stereo Panner" follows g(x) = x (s x + 1 - s) with
+  s = 2 - 4 * 10^(-3/20), an approximation of a -3 dB law. Our law is exact constant power
+  (cos/sin). The azimuth is chosen so Ardour's left/right *ratio* equals ours exactly, and the
+  small level difference (-0.01 dB at centre, at most +0.09 dB) is folded into the fader, which
+  sits just before the panner: the audio is then identical, the fader reads a few hundredths off.
+- **Stereo pan.** Ardour's "Stereo Balance" panner keeps the near channel at unity and scales
+  the far one linearly (2 x azimuth). Our far channel is sqrt(2) sin t, so azimuth = that / 2:
+  exact, no compensation. Width other than 1 on a centred strip uses Ardour's "Equal Power
+  Stereo" panner (the mono panner's law applied to each input at azimuth -/+ width/2) with the
+  width that gives our cross-feed ratio and a fader correction: exact. Width with pan, or
+  outside 0..1, is our own mid/side Lua plugin before the fader plus the balance panner: exact.
+- **Filters.** ``render.filters`` defines high/low-pass as Butterworth biquad sections with
+  Q_k = 1 / (2 cos((2k-1) pi / 2N)), and the ACE High/Low Pass Filter runs RBJ Cookbook biquads
+  (ARDOUR::DSP::Biquad) with a given Q: one ACE instance per section, 12 dB/oct with that
+  section's Q, is the same filter. Odd orders need a first-order section that the ACE filter does
+  not have: the next even order is used and said so.
+- **Bells and shelves.** ACE EQ (a-EQ) runs Andrew Simper's trapezoidal SVF, which is the same
+  bilinear transform (pre-warped at the band frequency) as the RBJ Cookbook. Its bell takes a
+  bandwidth in octaves: Q = 2^(bw/2) / (2^bw - 1), inverted exactly here. Its shelves have a
+  fixed Q of 1/sqrt(2) and put the SVF corner where the Cookbook puts it times sqrt(A)^(+/-1)
+  (A = 10^(gain/40)), so the frequency is moved by that factor in the pre-warped domain: exact
+  for our shelves at Q = 0.7071; other shelf Qs are approximated.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Ardour 7's time unit: superclock ticks per second (positions are written as "a<ticks>").
+SUPERCLOCK_RATE = 282_240_000
+
+#: Ardour's gain ranges (dB): fader (and send) up to +6.02 dB, trim +/-20 dB, a-EQ master +/-20.
+FADER_MAX_DB = 20 * math.log10(2.0)
+TRIM_RANGE_DB = 20.0
+AMP_RANGE_DB = 20.0  # a-EQ master gain
+
+#: Ardour 7.3's pan law constant (panner_1in2out.cc, panner_2in2out.cc), computed in float.
+_PAN_SCALE = float(np.float32(2.0) - np.float32(4.0) * np.float32(10.0 ** (-3.0 / 20.0)))
+
+PANNER_MONO = "http://ardour.org/plugin/panner_1in2out"
+PANNER_STEREO = "http://ardour.org/plugin/panner_2in2out"
+PANNER_BALANCE = "http://ardour.org/plugin/panner_balance"
+
+#: LV2 URIs of the ACE plugins bundled with Ardour (Debian: ardour-lv2-plugins).
+URI_EQ = "urn:ardour:a-eq"
+URI_COMP = "urn:ardour:a-comp"
+URI_EXP = "urn:ardour:a-exp"
+URI_DELAY = "urn:ardour:a-delay"
+URI_REVERB = "urn:ardour:a-reverb"
+
+
+def superclock(samples: int, sr: int) -> int:
+    """Ardour 7 superclock ticks of a sample count at rate ``sr``."""
+    return int(round(samples * SUPERCLOCK_RATE / sr))
+
+
+def db_to_gain(db: float) -> float:
+    """Linear gain of a level in dB."""
+    return float(10.0 ** (db / 20.0))
+
+
+# --------------------------------------------------------------------------------------------
+# pan laws
+
+
+def ardour_pan_gain(x: float) -> float:
+    """Gain Ardour's equal-power panners give a channel at lr-fraction ``x`` (0 = none, 1 = all)."""
+    x = min(max(float(x), 0.0), 1.0)
+    return x * (_PAN_SCALE * x + 1.0 - _PAN_SCALE)
+
+
+def our_pan_gains(pan: float, channels: int) -> tuple[float, float]:
+    """(left, right) of the session's pan law (docs/signal-flow.md), as ``render.engine`` does."""
+    p = min(max(float(pan), -1.0), 1.0)
+    t = (p + 1.0) * math.pi / 4.0
+    if channels == 1:
+        return math.cos(t), math.sin(t)
+    if p <= 0:
+        return 1.0, math.sqrt(2.0) * math.sin(t)
+    return math.sqrt(2.0) * math.cos(t), 1.0
+
+
+@dataclass
+class PanSetting:
+    """What Ardour gets for one strip's pan: panner, azimuth, width and a fader correction."""
+
+    panner: str
+    azimuth: float
+    width: float = 0.0
+    fader_comp_db: float = 0.0
+    #: largest difference (dB, any of the 2x2 channel gains) left after the mapping
+    error_db: float = 0.0
+
+
+def mono_pan(pan: float) -> PanSetting:
+    """Azimuth for Ardour's mono panner with our left/right ratio, plus the fader correction."""
+    gl, gr = our_pan_gains(pan, 1)
+    target = math.atan2(gr, gl)
+    lo, hi = 0.0, 1.0
+    for _ in range(64):
+        mid = 0.5 * (lo + hi)
+        if math.atan2(ardour_pan_gain(mid), ardour_pan_gain(1.0 - mid)) < target:
+            lo = mid
+        else:
+            hi = mid
+    a = 0.5 * (lo + hi)
+    norm = math.hypot(ardour_pan_gain(1.0 - a), ardour_pan_gain(a))
+    return PanSetting(PANNER_MONO, a, 0.0, -20 * math.log10(norm))
+
+
+def _stereo_matrix(azimuth: float, width: float) -> np.ndarray:
+    """Ardour's Equal Power Stereo panner as a 2x2 matrix [[L<-L, L<-R], [R<-L, R<-R]]."""
+    pl, pr = azimuth - width / 2.0, azimuth + width / 2.0
+    return np.array(
+        [
+            [ardour_pan_gain(1.0 - pl), ardour_pan_gain(1.0 - pr)],
+            [ardour_pan_gain(pl), ardour_pan_gain(pr)],
+        ]
+    )
+
+
+def our_stereo_matrix(pan: float, width: float) -> np.ndarray:
+    """Our width (mid/side) then balance pan as a 2x2 matrix [[L<-L, L<-R], [R<-L, R<-R]]."""
+    gl, gr = our_pan_gains(pan, 2)
+    a, b = (1.0 + width) / 2.0, (1.0 - width) / 2.0
+    return np.array([[gl * a, gl * b], [gr * b, gr * a]])
+
+
+def _matrix_error_db(m: np.ndarray, target: np.ndarray) -> float:
+    with np.errstate(divide="ignore"):
+        a = 20 * np.log10(np.maximum(np.abs(m), 1e-9))
+        b = 20 * np.log10(np.maximum(np.abs(target), 1e-9))
+    live = np.abs(target) > 1e-6
+    bad_zero = np.any((~live) & (np.abs(m) > 1e-6))
+    err = float(np.max(np.abs(a - b)[live])) if np.any(live) else 0.0
+    return float("inf") if bad_zero else err
+
+
+def stereo_pan(pan: float, width: float) -> tuple[PanSetting, Plugin | None]:
+    """Panner settings for a stereo strip, and the width plugin it needs (if any).
+
+    Width 1: the Stereo Balance panner, exact. Another width with the strip centred: Ardour's
+    Equal Power Stereo panner with the width that gives our cross-feed ratio and a fader
+    correction, exact. Any other case: our mid/side width as a small Lua plugin before the fader
+    (width is linear, so it commutes with the fader) and the balance panner, exact.
+    """
+    p = min(max(float(pan), -1.0), 1.0)
+    gl, gr = our_pan_gains(p, 2)
+    balance = PanSetting(PANNER_BALANCE, 0.5 if p == 0 else (gr / 2.0 if p < 0 else 1.0 - gl / 2.0))
+    if abs(width - 1.0) < 1e-9:
+        return balance, None
+    if p == 0 and 0.0 <= width < 1.0:
+        want = (1.0 - width) / (1.0 + width)  # cross-feed / direct gain
+        lo, hi = 0.0, 1.0
+        for _ in range(64):
+            mid = 0.5 * (lo + hi)
+            m = _stereo_matrix(0.5, mid)
+            if m[0, 1] / m[0, 0] > want:
+                lo = mid
+            else:
+                hi = mid
+        w = 0.5 * (lo + hi)
+        m = _stereo_matrix(0.5, w)
+        comp = 20 * math.log10(((1.0 + width) / 2.0) / m[0, 0])
+        err = _matrix_error_db(m * db_to_gain(comp), our_stereo_matrix(p, width))
+        return PanSetting(PANNER_STEREO, 0.5, w, comp, err), None
+    plugin = Plugin(
+        "lua", "", WIDTH_NAME, {0: float(width)}, script=WIDTH_NAME, label=f"stereo width {width:g}"
+    )
+    return balance, plugin
+
+
+# --------------------------------------------------------------------------------------------
+# plugins
+
+
+@dataclass
+class Plugin:
+    """One plugin insert for Ardour: an LV2 URI or a Lua DSP script, with its parameter values.
+
+    ``params`` maps LV2 port symbols (or Lua parameter indices) to values; ``per_channel``
+    means a mono plugin that Ardour replicates once per channel (independent channels).
+    """
+
+    kind: str  # "lv2" | "lua"
+    uri: str  # LV2 URI, or the Lua script's unique id
+    name: str
+    params: dict
+    per_channel: bool = False
+    active: bool = True
+    #: for "lua": the script's name as Ardour lists it, and where its text comes from
+    script: str | None = None
+    label: str = ""  # what it stands for in the session ("hp 80 Hz 24 dB/oct, section 1/2")
+    notes: list[str] = field(default_factory=list)
+
+
+#: a-EQ port order (Ardour 7: lv2 symbols with their index) and defaults
+AEQ_PORTS: tuple[tuple[str, float], ...] = (
+    ("freql", 160.0),
+    ("gl", 0.0),
+    ("freq1", 300.0),
+    ("g1", 0.0),
+    ("bw1", 1.0),
+    ("freq2", 1000.0),
+    ("g2", 0.0),
+    ("bw2", 1.0),
+    ("freq3", 2500.0),
+    ("g3", 0.0),
+    ("bw3", 1.0),
+    ("freq4", 6000.0),
+    ("g4", 0.0),
+    ("bw4", 1.0),
+    ("freqh", 9000.0),
+    ("gh", 0.0),
+    ("master", 0.0),
+    ("filtogl", 0.0),
+    ("filtog1", 0.0),
+    ("filtog2", 0.0),
+    ("filtog3", 0.0),
+    ("filtog4", 0.0),
+    ("filtogh", 0.0),
+    ("enable", 1.0),
+)
+#: a-comp and a-exp: (symbol, index) of their input controls, with defaults
+DYN_PORTS: tuple[tuple[str, int, float], ...] = (
+    ("att", 0, 10.0),
+    ("rel", 1, 80.0),
+    ("kn", 2, 0.0),
+    ("rat", 3, 4.0),
+    ("thr", 4, 0.0),
+    ("mak", 5, 0.0),
+    ("sidech", 9, 0.0),
+    ("enable", 10, 1.0),
+)
+DELAY_PORTS: tuple[tuple[str, int, float], ...] = (
+    ("inv", 3, 0.0),
+    ("sync", 4, 0.0),
+    ("time", 5, 160.0),
+    ("div", 6, 4.0),
+    ("drywet", 7, 50.0),
+    ("feedback", 8, 20.0),
+    ("lpf", 9, 6000.0),
+    ("gain", 10, 0.0),
+    ("enable", 12, 1.0),
+    ("dot", 13, 0.0),
+)
+REVERB_PORTS: tuple[tuple[str, int, float], ...] = (("blend", 4, 0.3), ("roomsz", 5, 0.5), ("enable", 6, 1.0))
+
+#: the ACE High/Low Pass Filter's (Lua) parameters: index -> (name, default)
+HPLP_PARAMS: tuple[tuple[str, float], ...] = (
+    ("High Pass Steepness", 1.0),
+    ("High Pass Cut off frequency", 100.0),
+    ("High Pass Resonance", 0.707),
+    ("Low Pass Steepness", 1.0),
+    ("Low Pass Cut off frequency", 18000.0),
+    ("Low Pass Resonance", 0.707),
+    ("Enable", 1.0),
+)
+SAT_PARAMS: tuple[tuple[str, float], ...] = (("Drive", 0.0), ("Mix", 100.0))
+WIDTH_PARAMS: tuple[tuple[str, float], ...] = (("Width", 1.0),)
+
+#: Lua script names (as Ardour lists them) of the Lua DSP plugins we use
+HPLP_NAME = "ACE High/Low Pass Filter"
+SAT_NAME = "faderpilot Saturation"
+WIDTH_NAME = "faderpilot Stereo Width"
+
+
+def butterworth_qs(slope_db_oct: float) -> tuple[list[float], bool]:
+    """Section Qs of our Butterworth high/low-pass (``render.filters``) and whether it is exact.
+
+    Odd orders have a first-order section the ACE filter cannot run; they become the next even
+    order (returned with ``exact=False``).
+    """
+    order = max(1, int(round(slope_db_oct / 6.0)))
+    exact = order % 2 == 0
+    if not exact:
+        order += 1
+    return [1.0 / (2.0 * math.cos((2 * k + 1) * math.pi / (2 * order))) for k in range(order // 2)], exact
+
+
+def peak_bandwidth_octaves(q: float) -> float:
+    """a-EQ bandwidth (octaves) of a bell with quality ``q``: inverts Q = 2^(bw/2) / (2^bw - 1)."""
+    return 2.0 / math.log(2.0) * math.asinh(1.0 / (2.0 * q))
+
+
+def peak_q(bw: float) -> float:
+    """Quality of an a-EQ bell of bandwidth ``bw`` octaves (a-eq.c)."""
+    return 2.0 ** (bw / 2.0) / (2.0**bw - 1.0)
+
+
+def shelf_frequency(kind: str, freq_hz: float, gain_db: float, sr: int) -> float:
+    """a-EQ shelf frequency whose response equals our RBJ shelf (Q = 1/sqrt 2) at ``freq_hz``."""
+    sqrt_a = 10.0 ** (gain_db / 80.0)
+    w = math.tan(math.pi * freq_hz / sr)
+    w = w / sqrt_a if kind == "low_shelf" else w * sqrt_a
+    return sr / math.pi * math.atan(w)
+
+
+def jucetime_to_ardour(ms: float) -> float:
+    """An attack or release (ms) of pedalboard's JUCE ballistics filter as an ACE time constant.
+
+    JUCE's one-pole coefficient is exp(-2 pi 1000 / (ms fs)), a time constant of ms / (2 pi);
+    the ACE dynamics use exp(-1000 / (ms fs)). Same time constant: ms / (2 pi).
+    """
+    return ms / (2.0 * math.pi)
+
+
+def _clamp(name: str, value: float, lo: float, hi: float, notes: list[str], what: str) -> float:
+    if value < lo or value > hi:
+        c = min(max(value, lo), hi)
+        notes.append(f"{what}: {name} {value:g} is outside Ardour's range ({lo:g} to {hi:g}); set to {c:g}")
+        return c
+    return value
+
+
+def hplp_plugin(kind: str, freq: float, q: float, label: str) -> Plugin:
+    """One ACE High/Low Pass Filter instance running one 12 dB/oct RBJ section."""
+    hp = kind == "highpass"
+    params = {
+        0: 1.0 if hp else 0.0,
+        1: freq if hp else 100.0,
+        2: q if hp else 0.707,
+        3: 0.0 if hp else 1.0,
+        4: 18000.0 if hp else freq,
+        5: 0.707 if hp else q,
+        6: 1.0,
+    }
+    return Plugin("lua", "", HPLP_NAME, params, script=HPLP_NAME, label=label)
+
+
+def gain_plugins(gain_db: float, label: str) -> list[Plugin]:
+    """Plain gain as ACE EQ instances with every band off and the master gain set (+/-20 dB each).
+
+    a-EQ's master gain is an exact linear gain and an LV2 port (a stable URI in every Ardour
+    version), unlike the Lua ACE Amplifier, which Ardour identifies by its script's hash.
+    """
+    out: list[Plugin] = []
+    left = gain_db
+    while abs(left) > 1e-9:
+        step = max(-AMP_RANGE_DB, min(AMP_RANGE_DB, left))
+        params = dict(AEQ_PORTS)
+        params["master"] = step
+        out.append(Plugin("lv2", URI_EQ, "ACE EQ", params, per_channel=True, label=f"{label} {step:+.2f} dB"))
+        left -= step
+    return out
+
+
+def _filter_group(procs: list, sr: int, what: str) -> list[Plugin]:
+    """A run of consecutive linear filters as ACE HP/LP sections and a-EQ instances.
+
+    Linear time-invariant filters commute, so the run is regrouped: high/low-pass sections
+    first, then bells and shelves packed into as few a-EQ instances as fit (1 low shelf,
+    4 bells, 1 high shelf each).
+    """
+    out: list[Plugin] = []
+    bands: list = []
+    nyq = sr / 2.0
+    for p in procs:
+        q = p.params
+        if p.kind in ("highpass", "lowpass"):
+            f = float(np.clip(q["freq_hz"], 5.0, nyq * 0.95))
+            qs, exact = butterworth_qs(q.get("slope_db_oct", 12.0))
+            label = f"{p.kind} {f:g} Hz {q.get('slope_db_oct', 12.0):g} dB/oct"
+            notes = []
+            if not exact:
+                notes.append(
+                    f"{what}: {label} has a first-order section the ACE High/Low Pass Filter "
+                    f"cannot run; exported as {len(qs) * 12} dB/oct Butterworth"
+                )
+            lo = 20.0 if p.kind == "lowpass" else 5.0
+            f = _clamp("frequency", f, lo, min(20000.0, 0.499 * sr), notes, what)
+            for k, qk in enumerate(qs):
+                pl = hplp_plugin(p.kind, f, qk, f"{label}, section {k + 1}/{len(qs)} (Q {qk:.4f})")
+                pl.active = p.enabled
+                pl.notes = notes if k == 0 else []
+                out.append(pl)
+        else:
+            bands.append(p)
+    # pack bells and shelves
+    groups: list[dict] = []
+    for p in bands:
+        slot = "l" if p.kind == "low_shelf" else "h" if p.kind == "high_shelf" else "p"
+        for g in groups:
+            if g["active"] != p.enabled:
+                continue
+            if slot in "lh" and slot not in g:
+                g[slot] = p
+                break
+            if slot == "p" and len(g["p"]) < 4:
+                g["p"].append(p)
+                break
+        else:
+            g = {"p": [], "active": p.enabled}
+            if slot == "p":
+                g["p"].append(p)
+            else:
+                g[slot] = p
+            groups.append(g)
+    for g in groups:
+        params = dict(AEQ_PORTS)
+        notes: list[str] = []
+        labels = []
+        for slot, sym in (("l", "l"), ("h", "h")):
+            p = g.get(slot)
+            if p is None:
+                continue
+            q = p.params
+            gain = _clamp("gain", float(q["gain_db"]), -20.0, 20.0, notes, what)
+            f0 = float(np.clip(q["freq_hz"], 5.0, nyq * 0.95))
+            fa = shelf_frequency(p.kind, f0, gain, sr)
+            sq = float(q.get("q", 0.707))
+            if abs(sq - 1 / math.sqrt(2)) > 0.01:
+                notes.append(
+                    f"{what}: {p.kind.replace('_', ' ')} at {f0:g} Hz has Q {sq:g}; a-EQ shelves have "
+                    f"Q 0.707 (gain and half-gain frequency kept)"
+                )
+            fa = _clamp("shelf frequency", fa, 20.0, 20000.0, notes, what)
+            params["freq" + sym] = fa
+            params["g" + sym] = gain
+            params["filtog" + sym] = 1.0
+            labels.append(f"{p.kind.replace('_', ' ')} {f0:g} Hz {gain:+g} dB")
+        for i, p in enumerate(g["p"], 1):
+            q = p.params
+            gain = _clamp("gain", float(q["gain_db"]), -20.0, 20.0, notes, what)
+            f0 = float(np.clip(q["freq_hz"], 5.0, nyq * 0.95))
+            f0 = _clamp("frequency", f0, 20.0, 20000.0, notes, what)
+            bw = peak_bandwidth_octaves(max(float(q.get("q", 0.707)), 0.05))
+            bw = _clamp("bandwidth (octaves)", bw, 0.1, 4.0, notes, what)
+            params[f"freq{i}"] = f0
+            params[f"g{i}"] = gain
+            params[f"bw{i}"] = bw
+            params[f"filtog{i}"] = 1.0
+            labels.append(f"bell {f0:g} Hz {gain:+g} dB Q {float(q.get('q', 0.707)):g}")
+        out.append(
+            Plugin(
+                "lv2",
+                URI_EQ,
+                "ACE EQ",
+                params,
+                per_channel=True,
+                active=g["active"],
+                label="; ".join(labels),
+                notes=notes,
+            )
+        )
+    return out
+
+
+def map_chain(chain: list, sr: int, what: str, channels: int = 2) -> list[Plugin]:
+    """A processor chain as Ardour plugins, in order; every approximation is in ``Plugin.notes``.
+
+    ``what`` names the strip for the notes ("track 'Kick'").
+    """
+    out: list[Plugin] = []
+    run: list = []
+    filters = ("highpass", "lowpass", "low_shelf", "high_shelf", "peak")
+    for p in list(chain) + [None]:
+        if p is not None and p.kind in filters:
+            run.append(p)
+            continue
+        if run:
+            out += _filter_group(run, sr, what)
+            run = []
+        if p is None:
+            break
+        out += _dynamics_and_fx(p, what, channels)
+    return out
+
+
+def _dynamics_and_fx(p, what: str, channels: int) -> list[Plugin]:
+    q = p.params
+    notes: list[str] = []
+    if p.kind in ("compressor", "limiter", "gate"):
+        params = {sym: d for sym, _, d in DYN_PORTS}
+        if p.kind == "compressor":
+            params["thr"] = _clamp("threshold", float(q["threshold_db"]), -60.0, 0.0, notes, what)
+            params["rat"] = _clamp("ratio", max(1.0, float(q["ratio"])), 1.0, 20.0, notes, what)
+            params["att"] = _clamp("attack", jucetime_to_ardour(q["attack_ms"]), 0.1, 100.0, notes, what)
+            params["rel"] = _clamp("release", jucetime_to_ardour(q["release_ms"]), 1.0, 2000.0, notes, what)
+            makeup = float(q.get("makeup_db", 0.0))
+            params["mak"] = min(max(makeup, 0.0), 30.0)
+            label = (
+                f"compressor {q['threshold_db']:g} dB {q['ratio']:g}:1, attack {q['attack_ms']:g} ms, "
+                f"release {q['release_ms']:g} ms, makeup {makeup:g} dB"
+            )
+            notes.append(
+                f"{what}: {label} runs on ACE Compressor (gain smoothed in dB after the static curve) "
+                f"instead of pedalboard's (envelope smoothed before it); same threshold, ratio, makeup and "
+                f"time constants, different detail on transients"
+            )
+            pl = Plugin(
+                "lv2", URI_COMP, "ACE Compressor", params, per_channel=True, active=p.enabled, label=label
+            )
+            pl.notes = notes
+            extra = makeup - params["mak"]
+            more = gain_plugins(extra, "compressor makeup beyond ACE Compressor's 0 to 30 dB:")
+            for g in more:
+                g.active = p.enabled
+            return [pl] + more
+        if p.kind == "limiter":
+            params["thr"] = _clamp("ceiling", float(q["ceiling_db"]), -60.0, 0.0, notes, what)
+            params["rat"] = 20.0
+            params["att"] = 0.1
+            params["rel"] = _clamp("release", jucetime_to_ardour(q["release_ms"]), 1.0, 2000.0, notes, what)
+            label = f"limiter ceiling {q['ceiling_db']:g} dB"
+            notes.append(
+                f"{what}: {label} becomes ACE Compressor at 20:1 with 0.1 ms attack: Ardour 7 bundles no "
+                f"true-peak brickwall limiter, so peaks can pass the ceiling briefly"
+            )
+            uri = URI_COMP + "#stereo" if channels == 2 else URI_COMP
+            return [Plugin("lv2", uri, "ACE Compressor", params, active=p.enabled, label=label, notes=notes)]
+        # gate: pedalboard NoiseGate as a downward expander
+        ratio = max(1.5, 1.0 + abs(float(q["range_db"])) / 6.0)
+        params["thr"] = _clamp("threshold", float(q["threshold_db"]), -60.0, 0.0, notes, what)
+        params["rat"] = _clamp("ratio", ratio, 1.0, 100.0, notes, what)
+        params["att"] = _clamp("attack", jucetime_to_ardour(q["attack_ms"]), 0.1, 100.0, notes, what)
+        params["rel"] = _clamp("release", jucetime_to_ardour(q["release_ms"]), 1.0, 2000.0, notes, what)
+        label = f"gate {q['threshold_db']:g} dB, range {q['range_db']:g} dB (expander {ratio:.2f}:1)"
+        notes.append(
+            f"{what}: {label} runs on ACE Expander (peak detector, gain smoothed in dB) instead of "
+            f"pedalboard's NoiseGate (RMS detector); same threshold, ratio and time constants"
+        )
+        return [
+            Plugin(
+                "lv2",
+                URI_EXP,
+                "ACE Expander",
+                params,
+                per_channel=True,
+                active=p.enabled,
+                label=label,
+                notes=notes,
+            )
+        ]
+    if p.kind == "saturation":
+        params = {0: float(q["drive_db"]), 1: float(q["mix_pct"])}
+        label = f"saturation drive {q['drive_db']:g} dB, mix {q['mix_pct']:g} %"
+        return [Plugin("lua", "", SAT_NAME, params, active=p.enabled, script=SAT_NAME, label=label)]
+    if p.kind == "reverb":
+        params = {sym: d for sym, _, d in REVERB_PORTS}
+        params["blend"] = 1.0
+        params["roomsz"] = 0.5 + 0.5 * min(max(float(q["room_size"]), 0.0), 1.0)
+        label = f"reverb room {q['room_size']:g}, damping {q['damping']:g}, width {q['width']:g}"
+        notes.append(
+            f"{what}: {label} (Freeverb) becomes ACE Reverb, 100 % wet, room {params['roomsz']:.2f}: "
+            f"a different reverb; damping and width have no equivalent"
+        )
+        return [Plugin("lv2", URI_REVERB, "ACE Reverb", params, active=p.enabled, label=label, notes=notes)]
+    if p.kind == "delay":
+        params = {sym: d for sym, _, d in DELAY_PORTS}
+        params["time"] = _clamp("time", float(q["time_ms"]), 1.0, 8000.0, notes, what)
+        params["feedback"] = _clamp("feedback", float(q["feedback_pct"]), 0.0, 100.0, notes, what)
+        params["drywet"] = 100.0
+        params["lpf"] = 20000.0
+        label = f"delay {q['time_ms']:g} ms, feedback {q['feedback_pct']:g} %"
+        notes.append(
+            f"{what}: {label} becomes ACE Delay, 100 % wet: its wet path has a 20 kHz low-pass "
+            f"(-1.2 dB at 16 kHz) and each repeat lands one sample later than the one before"
+        )
+        return [
+            Plugin(
+                "lv2",
+                URI_DELAY,
+                "ACE Delay",
+                params,
+                per_channel=True,
+                active=p.enabled,
+                label=label,
+                notes=notes,
+            )
+        ]
+    raise ValueError(f"{what}: no Ardour mapping for processor kind {p.kind!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# gains
+
+
+#: largest dB step between two written automation points: whatever curve Ardour draws between
+#: them, it stays within 0.004 dB of our dB-linear ramp
+AUTOMATION_STEP_DB = 0.25
+
+
+def gain_automation(
+    lanes: list, base_db: float, sr: int, frames: int
+) -> tuple[list[tuple[int, float]], float]:
+    """Our ``gain_db`` lanes on top of a fader at ``base_db`` as Ardour fader automation points.
+
+    Returns ((sample, linear gain) points, the highest level in dB they ask for). Lanes add in
+    dB, ramps are linear in dB between points (``render.engine``); extra points are put in so
+    no step between written points exceeds ``AUTOMATION_STEP_DB``.
+    """
+    lanes = [a for a in lanes if a.get("param") == "gain_db" and a.get("points")]
+    pts = [np.asarray(a["points"], dtype=float) for a in lanes]
+    if not pts:
+        return [], base_db
+    length = frames / sr
+    times = sorted({0.0, length, *[float(t) for p in pts for t in p[:, 0] if 0.0 <= t <= length]})
+
+    def level(t: np.ndarray) -> np.ndarray:
+        return base_db + sum(np.interp(t, p[:, 0], p[:, 1]) for p in pts)
+
+    dense: list[float] = []
+    for a, b in zip(times[:-1], times[1:], strict=True):
+        step = abs(float(level(np.array([b]))[0] - level(np.array([a]))[0]))
+        n = max(1, int(math.ceil(step / AUTOMATION_STEP_DB)))
+        dense += list(np.linspace(a, b, n, endpoint=False))
+    dense.append(times[-1])
+    t = np.unique(np.round(np.asarray(dense) * sr).astype(np.int64))
+    db = level(t / sr)
+    out = [(int(s), db_to_gain(float(d))) for s, d in zip(t, db, strict=True)]
+    # drop points in the middle of flat stretches
+    keep = [out[0]]
+    for i in range(1, len(out) - 1):
+        if not (out[i - 1][1] == out[i][1] == out[i + 1][1]):
+            keep.append(out[i])
+    if len(out) > 1:
+        keep.append(out[-1])
+    return keep, float(np.max(db))
+
+
+def split_trim(trim_db: float) -> tuple[float, float]:
+    """(Ardour trim, region gain) in dB: trim holds +/-20 dB, the rest goes on the regions."""
+    t = max(-TRIM_RANGE_DB, min(TRIM_RANGE_DB, trim_db))
+    return t, trim_db - t
+
+
+def split_fader(fader_db: float) -> tuple[float, float]:
+    """(Ardour fader, extra gain before it) in dB: the fader tops out at +6.02 dB."""
+    if not math.isfinite(fader_db) or fader_db <= FADER_MAX_DB:
+        return fader_db, 0.0
+    return FADER_MAX_DB, fader_db - FADER_MAX_DB
+
+
+# --------------------------------------------------------------------------------------------
+# the whole session, as Ardour will hold it
+
+
+@dataclass
+class RegionPlan:
+    """One region in samples: where it sits, where in the media file it starts, its fades."""
+
+    position: int
+    start: int
+    length: int
+    fade_in: int = 0
+    fade_out: int = 0
+
+
+@dataclass
+class SendPlan:
+    """A post-fader aux send to an FX bus (by route name)."""
+
+    target: str
+    gain_db: float
+
+
+@dataclass
+class RoutePlan:
+    """One Ardour route: a track, a bus or the master, with everything Ardour will show."""
+
+    name: str
+    kind: str  # "track" | "bus" | "master"
+    channels: int
+    colour: str = "#8c8c8c"
+    trim_db: float = 0.0
+    fader_db: float = 0.0
+    polarity: bool = False
+    mute: bool = False
+    solo: bool = False
+    pan: PanSetting | None = None
+    plugins: list[Plugin] = field(default_factory=list)
+    output: str | None = None  # route name it feeds; None = the master's own outputs
+    aux: bool = False  # a bus: it has an internal return, so sends can feed it
+    solo_isolate: bool = False  # FX returns: soloing a track keeps its reverb audible
+    sends: list[SendPlan] = field(default_factory=list)
+    regions: list[RegionPlan] = field(default_factory=list)
+    media: str = ""  # file name under interchange/<song>/audiofiles
+    region_gain_db: float = 0.0
+    faderpilot_id: str = ""
+    #: fader automation (Ardour plays it): (sample, linear gain) points
+    gain_automation: list[tuple[int, float]] = field(default_factory=list)
+
+
+@dataclass
+class SessionPlan:
+    """The Ardour session to write: names, routes in console order, markers and the notes."""
+
+    name: str
+    sample_rate: int
+    length: int  # samples
+    routes: list[RoutePlan]
+    markers: list[tuple[str, int]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)

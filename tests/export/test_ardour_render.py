@@ -1,0 +1,354 @@
+"""Ardour hears what faderpilot rendered: the exported session rendered by Ardour's own headless
+tools (ardour7-export, ardour7-lua) against faderpilot's renderer.
+
+Skipped where Ardour is not installed (CI installs Debian's ``ardour``). One *measurement* session
+plays each case alone in its own time slot, so one Ardour render measures them all: track levels
+and pans per channel (0.1 dB), every EQ type's magnitude response from 30 Hz to 16 kHz (0.5 dB),
+and the dynamics processors that can only be approximated (reported). The session with every
+processor kind is rendered whole for the full-mix null residual, and read back with Ardour's Lua
+interpreter. Numbers are printed (run with ``-s``) and recorded in docs/daw-ardour.md.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+import pytest
+
+from faderpilot.export import ardour
+from faderpilot.export import ardour_check as check
+from faderpilot.export import ardour_map as am
+from faderpilot.export import ardour_xml as ax
+from faderpilot.export.media import track_audio
+from faderpilot.render.engine import render
+from faderpilot.render.filters import response_db
+from faderpilot.session.model import Bus, Send
+
+try:
+    from .test_ardour_fixtures import SR, P, build_session, every_processor_session, noise
+except ImportError:  # collected without the package
+    from test_ardour_fixtures import SR, P, build_session, every_processor_session, noise
+
+pytestmark = pytest.mark.skipif(
+    check.find_tool(check.EXPORT_TOOLS) is None or check.find_tool(check.LUA_TOOLS) is None,
+    reason="Ardour's headless tools (ardour7-export, ardour7-lua) are not installed (CI installs them)",
+)
+
+PLAY, GAP = 0.35, 0.15  # seconds of audio per slot, then silence for tails
+# EQ and dynamics cases are mono and panned hard: two of them share a slot, one per channel
+REPORT: dict[str, object] = {}
+
+LEVEL_CASES = [  # (name, channels, track fields)
+    ("mono hard left, fader -3", 1, dict(pan=-1.0, fader_db=-3.0)),
+    (
+        "mono -0.5, trim +4, polarity, delay 1.3 ms",
+        1,
+        dict(pan=-0.5, trim_db=4.0, polarity_inverted=True, delay_ms=1.3),
+    ),
+    ("mono centre", 1, dict(pan=0.0)),
+    ("mono +0.35, fader -7.5", 1, dict(pan=0.35, fader_db=-7.5)),
+    ("mono +0.8", 1, dict(pan=0.8)),
+    ("mono hard right", 1, dict(pan=1.0)),
+    ("stereo -0.7", 2, dict(pan=-0.7)),
+    ("stereo +0.3, fader -2", 2, dict(pan=0.3, fader_db=-2.0)),
+    ("stereo width 0", 2, dict(width=0.0)),
+    ("stereo width 0.5, pan -0.4", 2, dict(width=0.5, pan=-0.4)),
+    ("trim +30, fader +10 (beyond Ardour's ranges)", 1, dict(trim_db=30.0, fader_db=10.0)),
+    ("to a group bus (fader -3, pan +0.4)", 1, dict(output="grp", pan=-0.2)),
+    ("send -6 dB to a linear FX bus", 1, dict(pan=0.2, fader_db=-2.0, sends=[Send("fx", -6.0)])),
+]
+EQ_CASES = [
+    ("highpass 120 Hz 12 dB/oct", P("highpass", freq_hz=120.0, slope_db_oct=12.0)),
+    ("highpass 80 Hz 24 dB/oct", P("highpass", freq_hz=80.0, slope_db_oct=24.0)),
+    ("lowpass 6 kHz 12 dB/oct", P("lowpass", freq_hz=6000.0, slope_db_oct=12.0)),
+    ("lowpass 3 kHz 48 dB/oct", P("lowpass", freq_hz=3000.0, slope_db_oct=48.0)),
+    ("peak 1 kHz -6 dB Q 4", P("peak", freq_hz=1000.0, gain_db=-6.0, q=4.0)),
+    ("peak 250 Hz +4 dB Q 1.4", P("peak", freq_hz=250.0, gain_db=4.0, q=1.4)),
+    ("low shelf 200 Hz +5 dB", P("low_shelf", freq_hz=200.0, gain_db=5.0, q=0.7071)),
+    ("high shelf 5 kHz -4 dB", P("high_shelf", freq_hz=5000.0, gain_db=-4.0, q=0.7071)),
+    ("high shelf 10 kHz +12 dB", P("high_shelf", freq_hz=10000.0, gain_db=12.0, q=0.7071)),
+]
+DYN_CASES = [
+    ("saturation 9 dB / 35 %", dict(chain=[P("saturation", drive_db=9.0, mix_pct=35.0)])),
+    (
+        "compressor -24 dB 3:1 5/150 ms +3 dB",
+        dict(
+            chain=[
+                P("compressor", threshold_db=-24.0, ratio=3.0, attack_ms=5.0, release_ms=150.0, makeup_db=3.0)
+            ]
+        ),
+    ),
+    (
+        "compressor -18 dB 4:1 10/120 ms",
+        dict(
+            chain=[
+                P(
+                    "compressor",
+                    threshold_db=-18.0,
+                    ratio=4.0,
+                    attack_ms=10.0,
+                    release_ms=120.0,
+                    makeup_db=0.0,
+                )
+            ]
+        ),
+    ),
+    (
+        "gate -30 dB range 24 dB",
+        dict(chain=[P("gate", threshold_db=-30.0, attack_ms=1.0, release_ms=60.0, range_db=24.0)]),
+    ),
+]
+
+
+def slot(k: int) -> slice:
+    a = int(round((k + 1) * (PLAY + GAP) * SR))
+    return slice(a, a + int(round((PLAY + GAP * 0.9) * SR)))
+
+
+def ours(session) -> np.ndarray:
+    audio = {t.source_id: track_audio(session, t) for t in session.tracks}
+    return render(session, audio).mix
+
+
+def db(x: float) -> float:
+    return 20 * math.log10(max(abs(x), 1e-15))
+
+
+def rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.asarray(x, dtype=np.float64) ** 2)))
+
+
+def side(i: int) -> float:
+    """Hard left for even cases, hard right for odd ones (channel i % 2)."""
+    return -1.0 if i % 2 == 0 else 1.0
+
+
+def dynamic_signal(k: int) -> np.ndarray:
+    """Noise with a 10 Hz on/off envelope and a louder stretch: something to compress or gate."""
+    n = int(round(PLAY * SR))
+    t = np.arange(n) / SR
+    env = np.where((t * 10) % 1.0 < 0.5, 1.0, 0.03) * np.where(t > PLAY / 2, 1.0, 0.3)
+    return (noise(PLAY, 0.25, 100 + k)[0] * env)[None].astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory):
+    """The measurement session rendered by Ardour and by faderpilot."""
+    root = tmp_path_factory.mktemp("measure")
+    cases = len(LEVEL_CASES) + (len(EQ_CASES) + 1) // 2 + (len(DYN_CASES) + 1) // 2
+    seconds = (cases + 1) * (PLAY + GAP) + GAP
+    frames = int(round(seconds * SR))
+    specs = []
+    k = 0
+
+    def place(x: np.ndarray) -> np.ndarray:
+        y = np.zeros((x.shape[0], frames), np.float32)
+        a = slot(k).start
+        y[:, a : a + x.shape[1]] = x
+        return y
+
+    for name, ch, kw in LEVEL_CASES:
+        x = noise(PLAY, 0.1, k, channels=ch)
+        if ch == 2:
+            x[1] *= 0.5  # different channels show a wrong matrix
+        specs.append((f"l{k:02d}", place(x), dict(kw, name=name[:40])))
+        k += 1
+    for i, (name, proc) in enumerate(EQ_CASES):
+        k = len(LEVEL_CASES) + i // 2
+        specs.append(
+            (f"e{i:02d}", place(noise(PLAY, 0.1, 50 + i)), dict(name=name, pan=side(i), chain=[proc]))
+        )
+    for i, (name, kw) in enumerate(DYN_CASES):
+        k = len(LEVEL_CASES) + (len(EQ_CASES) + 1) // 2 + i // 2
+        specs.append((f"d{i:02d}", place(dynamic_signal(i)), dict(kw, name=name, pan=side(i))))
+    buses = [
+        Bus("grp", "Group", "group", fader_db=-3.0, pan=0.4),
+        Bus("fx", "FX", "fx", chain=[P("highpass", freq_hz=300.0, slope_db_oct=12.0)]),
+        Bus("master", "Master", "master", None),
+    ]
+    session = build_session(root, specs, seconds, buses, name="measure")
+    path = ardour.write(session, root / "out")
+    theirs, sr = check.render(path)
+    assert sr == SR
+    mine = ours(session)
+    # Ardour 7.3 occasionally (about 1 load in 7 seen here) wires the aux-send return one process
+    # cycle late, which shows as the send case ~2.5 dB low; the same XML renders right when
+    # loaded again. Render once more in that case and say so; the tolerances stay as they are.
+    k = next(i for i, (name, _, _) in enumerate(LEVEL_CASES) if name.startswith("send"))
+    sl = slot(k)
+    if abs(db(rms(theirs[0, sl])) - db(rms(mine[0, sl]))) > 0.1:
+        print("\nArdour wired the aux send late on this load; rendering the same session again")
+        theirs, sr = check.render(path)
+    return session, theirs, mine
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory):
+    root = tmp_path_factory.mktemp("full")
+    session = every_processor_session(root)
+    path = ardour.write(session, root / "out")
+    theirs, _ = check.render(path)
+    return session, path, theirs, ours(session)
+
+
+def test_ardour_renders_sample_aligned_and_as_long_as_the_session(measured):
+    session, theirs, mine = measured
+    assert theirs.shape == mine.shape == (2, int(round(session.length_s * SR)))
+    # the first level slot is a plain gain: the best alignment is lag 0
+    s = slot(0)
+    a, b = theirs[0, s], mine[0, s]
+    lags = range(-4, 5)
+    err = [rms(np.roll(a, lag) - b) for lag in lags]
+    assert lags[int(np.argmin(err))] == 0
+
+
+def test_track_levels_and_pans_match_within_0_1_db_per_channel(measured):
+    _, theirs, mine = measured
+    rows = []
+    for k, (name, _, _) in enumerate(LEVEL_CASES):
+        s = slot(k)
+        for c in range(2):
+            lo = rms(mine[c, s])
+            if lo < 1e-6:  # a hard pan: the other side must stay silent in Ardour too
+                assert rms(theirs[c, s]) < 1e-6, name
+                continue
+            diff = db(rms(theirs[c, s])) - db(lo)
+            null = db(rms(theirs[c, s] - mine[c, s]) / lo)
+            rows.append((name, "LR"[c], diff, null))
+            assert abs(diff) < 0.1, f"{name}, channel {'LR'[c]}: {diff:+.4f} dB"
+    REPORT["levels"] = rows
+    worst, null = max(abs(r[2]) for r in rows), max(r[3] for r in rows)
+    print(f"\ntrack level / pan per channel: worst {worst:.5f} dB; nulls {null:.1f} dB or less")
+    for r in rows:
+        print(f"  {r[0]:48s} {r[1]}  {r[2]:+.5f} dB  null {r[3]:6.1f} dB")
+
+
+def test_eq_magnitude_responses_match_within_0_5_db(measured):
+    session, theirs, mine = measured
+    base = len(LEVEL_CASES)
+    print("\nEQ magnitude response, Ardour vs faderpilot, 30 Hz - 16 kHz:")
+    for i, (name, proc) in enumerate(EQ_CASES):
+        s, c = slot(base + i // 2), i % 2
+        x = session.tracks[base + i]
+        # the slot holds the whole response (input, then silence for the tail): the DFT ratio of
+        # output to input is the transfer function at every bin, no averaging needed
+        src = np.fft.rfft(track_audio(session, x)[0, s].astype(np.float64))
+        f = np.fft.rfftfreq(s.stop - s.start, 1 / SR)
+        band = (f >= 30) & (f <= 16000)
+        ha = 20 * np.log10(np.abs(np.fft.rfft(theirs[c, s].astype(np.float64))[band] / src[band]))
+        ho = 20 * np.log10(np.abs(np.fft.rfft(mine[c, s].astype(np.float64))[band] / src[band]))
+        design = response_db(proc.kind, proc.params, f[band], SR)
+        live = design > -60  # below that the steep low-pass meets the float noise floor
+        dev = float(np.max(np.abs(ha - ho)[live]))
+        dev_design = float(np.max(np.abs(ha - design)[live]))
+        null = db(rms(theirs[c, s] - mine[c, s]) / rms(mine[c, s]))
+        REPORT[f"eq {name}"] = dev
+        print(
+            f"  {name:28s} max {dev:.4f} dB vs faderpilot, {dev_design:.4f} dB vs design; null {null:.1f} dB"
+        )
+        assert dev < 0.5 and dev_design < 0.5, name
+
+
+def test_saturation_is_exact_and_dynamics_differences_are_measured(measured):
+    _, theirs, mine = measured
+    base = len(LEVEL_CASES) + (len(EQ_CASES) + 1) // 2
+    print("\nnon-linear processors, Ardour vs faderpilot on a gated-noise burst:")
+    for i, (name, _) in enumerate(DYN_CASES):
+        s, c = slot(base + i // 2), i % 2
+        diff = db(rms(theirs[c, s])) - db(rms(mine[c, s]))
+        null = db(rms(theirs[c, s] - mine[c, s]) / rms(mine[c, s]))
+        REPORT[f"dyn {name}"] = (diff, null)
+        print(f"  {name:40s} level {diff:+.3f} dB, null {null:.1f} dB")
+        if name.startswith("saturation"):
+            assert null < -80, name  # our own Lua script: the same formula
+        else:  # ACE Compressor / Expander: same settings, a different detector
+            assert abs(diff) < 1.5 and null < -10, name
+
+
+def test_full_mix_null_residual(full):
+    session, _, theirs, mine = full
+    null = [db(rms(theirs[c] - mine[c]) / rms(mine[c])) for c in range(2)]
+    level = [db(rms(theirs[c])) - db(rms(mine[c])) for c in range(2)]
+    REPORT["full"] = (null, level)
+    print(
+        f"\nfull mix (every processor kind): null L {null[0]:.1f} dB, R {null[1]:.1f} dB; "
+        f"level L {level[0]:+.2f} dB, R {level[1]:+.2f} dB"
+    )
+    assert theirs.shape == mine.shape
+    assert max(null) < -10 and max(abs(x) for x in level) < 1.0
+
+
+@pytest.mark.slow
+def test_full_mix_null_without_the_approximated_processors(full, tmp_path):
+    """The same song with FX returns muted, then dynamics bypassed: what is left is exact math."""
+    session = full[0]
+    rows = []
+    dry = copy.deepcopy(session)
+    for b in dry.buses:
+        b.mute = b.mute or b.kind == "fx"
+    linear = copy.deepcopy(dry)
+    for strip in [*linear.tracks, *linear.buses]:
+        for p in strip.chain:
+            if p.kind in ("compressor", "gate", "limiter"):
+                p.enabled = False
+    still = copy.deepcopy(linear)
+    for t in still.tracks:
+        t.automation = []
+    for label, s in (
+        ("FX returns muted", dry),
+        ("and dynamics bypassed", linear),
+        ("and no automation", still),
+    ):
+        theirs, _ = check.render(ardour.write(s, tmp_path / label.replace(" ", "_")))
+        mine = ours(s)
+        null = max(db(rms(theirs[c] - mine[c]) / rms(mine[c])) for c in range(2))
+        rows.append((label, null))
+        print(f"\nfull mix, {label}: null {null:.1f} dB")
+    REPORT["full breakdown"] = rows
+    assert rows[-1][1] < -40
+
+
+def test_lua_readback_holds_every_gain_pan_and_plugin_parameter(full):
+    session, path, _, _ = full
+    rb = check.readback(path)
+    plan = ardour.plan(session)
+    assert set(rb.routes) == {r.name for r in plan.routes}
+    for r in plan.routes:
+        got = rb.routes[r.name]
+        if not r.gain_automation:  # automated faders report the automation's value instead
+            assert got.gain == pytest.approx(am.db_to_gain(r.fader_db), rel=1e-6), r.name
+        assert got.trim == pytest.approx(am.db_to_gain(r.trim_db), rel=1e-6), r.name
+        if r.pan is not None:
+            assert got.azimuth == pytest.approx(r.pan.azimuth, abs=1e-6), r.name
+        assert (got.mute, got.solo, got.polarity, got.solo_isolate) == (
+            r.mute,
+            r.solo,
+            r.polarity,
+            r.solo_isolate,
+        )
+        assert [p["name"] for p in got.plugins] == [p.name for p in r.plugins], r.name
+        for mine, theirs in zip(r.plugins, got.plugins, strict=True):
+            assert theirs["active"] == mine.active
+            assert theirs["count"] == (r.channels if mine.per_channel else 1)
+            if mine.kind == "lua":
+                names = [n for n, _ in ax.LUA_PARAMS[mine.script]]
+                want = {names[i]: v for i, v in mine.params.items()}
+            else:
+                want = {ax.LV2_NAMES[mine.uri][sym]: v for sym, v in mine.params.items()}
+            assert theirs["params"] == pytest.approx(want, rel=1e-6, abs=1e-6), (r.name, mine.name)
+        assert got.sends == pytest.approx({s.target: am.db_to_gain(s.gain_db) for s in r.sends}, rel=1e-6)
+    # and the file Ardour saves again keeps the panners and regions we wrote
+    assert f'user-panner="{am.PANNER_BALANCE}"' in rb.saved_xml
+    assert f'user-panner="{am.PANNER_STEREO}"' in rb.saved_xml
+    assert 'fade-in-active="1"' in rb.saved_xml
+    assert rb.saved_xml.count('automation-id="gain"') >= 1 and 'state="Play"' in rb.saved_xml
+
+
+def test_a_failing_render_reports_the_tool_output(tmp_path):
+    broken = tmp_path / "x" / "x.ardour"
+    broken.parent.mkdir()
+    broken.write_text("<Session version='7002'/>", encoding="utf-8")
+    with pytest.raises(check.ArdourToolError, match="exited"):
+        check.render(broken, timeout=120)
