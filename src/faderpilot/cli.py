@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
@@ -120,28 +118,8 @@ def _approximations(console: Console, session, target: str) -> None:
 def _mix(args: argparse.Namespace, console: Console) -> int:
     from .pipeline import mix
 
-    bar = (
-        Progress(
-            TextColumn("{task.description:<10}"),
-            BarColumn(),
-            TaskProgressColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        )
-        if console.is_terminal
-        else None
-    )
-    tasks: dict[str, int] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        if bar is None:
-            return
-        if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=total)
-        bar.update(tasks[stage], completed=done)
-
-    with bar or contextlib.nullcontext():
+    bar, progress = prep_cli.progress_bar(console)
+    with bar:
         r = mix(
             args.stems_dir,
             args.out,
