@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from songs import song_data
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -28,17 +30,12 @@ def main() -> None:
         os.environ[var] = str(args.threads)
 
     from faderpilot.audio.io import read_audio
-    from faderpilot.demo import generate_song
     from faderpilot.match.rough import fit_rough, null_depth_db
 
     sys.path.insert(0, str(HERE.parent / "tests"))
     from match.synth import make_rough, random_settings
 
-    data = HERE / "_data" / f"song_{args.tracks}x{int(args.seconds)}"
-    if not data.exists() or len(list(data.glob("*.wav"))) != args.tracks:
-        t0 = time.perf_counter()
-        generate_song(data, n_tracks=args.tracks, seconds=args.seconds, sample_rate=48000, seed=0)
-        print(f"generated {args.tracks} stems x {args.seconds:g} s in {time.perf_counter() - t0:.1f} s")
+    data = song_data(args.tracks, args.seconds)
     stems = [read_audio(p).audio for p in sorted(data.glob("*.wav"))]
     sr = 48000
     settings = random_settings(len(stems), seed=11)

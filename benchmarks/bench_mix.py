@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from songs import song_data
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -74,13 +76,7 @@ def main() -> None:
         kind, stems, out, workers = args.child
         _child(kind, stems, out, int(workers))
         return
-    from faderpilot.demo import generate_song
-
-    data = HERE / "_data" / f"song_{args.tracks}x{int(args.seconds)}"
-    if not data.exists() or len(list(data.glob("*.wav"))) != args.tracks:
-        t0 = time.perf_counter()
-        generate_song(data, n_tracks=args.tracks, seconds=args.seconds, sample_rate=48000, seed=0)
-        print(f"generated {args.tracks} stems x {args.seconds:g} s in {time.perf_counter() - t0:.1f} s")
+    data = song_data(args.tracks, args.seconds)
     with tempfile.TemporaryDirectory() as tmp:
         floor = _measure("floor", data, Path(tmp) / "floor", args.workers)
         mixed = _measure("mix", data, Path(tmp) / "out", args.workers)
