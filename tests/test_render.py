@@ -92,7 +92,7 @@ def test_mute_and_solo():
 
 
 def test_nested_group_listed_first_still_reaches_the_master():
-    from faderpilot.render.engine import bus_order
+    from faderpilot.render.engine import bus_levels
 
     x = noise(0.5, seed=4)
     t = track("a", pan=-1.0)
@@ -103,6 +103,6 @@ def test_nested_group_listed_first_still_reaches_the_master():
         Bus("master", "Master", "master", None),
     ]
     s = Session("t", SR, 0.5, sources=[], tracks=[t], buses=buses)
-    assert [b.id for b in bus_order(s)] == ["inner", "outer"]
+    assert [[b.id for b in level] for level in bus_levels(s)] == [["inner"], ["outer"]]
     r = render(s, {"sa": x})
     assert np.allclose(r.mix[0], x[0], atol=1e-6)

@@ -144,11 +144,6 @@ def bus_levels(session: Session) -> list[list[Bus]]:
     return levels
 
 
-def bus_order(session: Session) -> list[Bus]:
-    """Group and FX buses, each after every bus that feeds it."""
-    return [b for level in bus_levels(session) for b in level]
-
-
 def render(
     session: Session,
     audio: dict[str, np.ndarray],

@@ -115,9 +115,13 @@ def validate(d: dict[str, Any], where: str = "session") -> None:
         raise SessionError(f"{where}: invalid session document at {path}: {e.message}") from None
 
 
+def _text(d: dict[str, Any]) -> str:
+    return json.dumps(d, indent=2, ensure_ascii=False) + "\n"
+
+
 def dumps(session: Session) -> str:
     """The session as indented JSON text (stable key order, so re-runs are byte-identical)."""
-    return json.dumps(to_dict(session), indent=2, ensure_ascii=False) + "\n"
+    return _text(to_dict(session))
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
@@ -138,7 +142,7 @@ def save(session: Session, path: str | Path) -> None:
     """Validate and write the session document atomically."""
     d = to_dict(session)
     validate(d, str(path))
-    write_text_atomic(path, json.dumps(d, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(path, _text(d))
 
 
 def load(path: str | Path) -> Session:
