@@ -16,12 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .analysis.loudness import (
-    integrated_loudness,
-    loudness_range,
-    short_term_loudness,
-    true_peak_db,
-)
+from .analysis.loudness import integrated_loudness, programme_loudness, true_peak_db
 from .analysis.measure import TrackAnalysis, analyse
 from .analysis.roles import classify
 from .audio.io import (
@@ -311,10 +306,10 @@ def mix(
         written.append(out_dir / "rough_match.wav")
     progress("writing", 1, 1)
 
+    lufs, lra = programme_loudness(mix_audio, sr)
     if target_lufs is not None:
-        written.append(master_to(mix_audio, sr, target_lufs, out_dir / "mix_master.wav"))
+        written.append(master_to(mix_audio, sr, lufs, target_lufs, out_dir / "mix_master.wav"))
 
-    lufs = integrated_loudness(mix_audio, sr)
     result = MixResult(
         session=session,
         out_dir=out_dir,
@@ -322,7 +317,7 @@ def mix(
         mix_lufs=lufs,
         mix_peak_db=float(20 * np.log10(max(float(np.max(np.abs(mix_audio))), 1e-9))),
         mix_true_peak_db=true_peak_db(mix_audio, sr),
-        mix_lra_lu=loudness_range(short_term_loudness(mix_audio, sr, 0.5)),
+        mix_lra_lu=lra,
         files=sorted(written),
         ignored=ignored,
         prep=p.report,
@@ -355,9 +350,9 @@ def mix(
     return result
 
 
-def master_to(mix_audio: np.ndarray, sr: int, target_lufs: float, path: Path) -> Path:
+def master_to(mix_audio: np.ndarray, sr: int, mix_lufs: float, target_lufs: float, path: Path) -> Path:
     """Render a loudness-normalised master: gain to the target, true-peak limit at -1 dBTP."""
-    gain = target_lufs - integrated_loudness(mix_audio, sr)
+    gain = target_lufs - mix_lufs
     lim = Processor("limiter", "limiter", {"ceiling_db": -1.0, "release_ms": 100.0})
     y = mix_audio * np.float32(db_to_gain(gain))
     for _ in range(3):  # the limiter lowers loudness a little: correct and re-run

@@ -111,6 +111,13 @@ def short_term_loudness(x: np.ndarray, sr: int, hop_s: float = 0.1) -> np.ndarra
     return np.asarray(power_to_lufs(block_power(k_weight(x, sr), sr, 3.0, hop_s)))
 
 
+def programme_loudness(x: np.ndarray, sr: int) -> tuple[float, float]:
+    """(integrated LUFS, loudness range LU) of a programme from one K-weighting pass."""
+    xk = k_weight(x, sr)
+    integrated = gated_loudness(block_power(xk, sr, 0.4, 0.1))
+    return integrated, loudness_range(np.asarray(power_to_lufs(block_power(xk, sr, 3.0, 0.5))))
+
+
 def loudness_range(short_term_lufs: np.ndarray) -> float:
     """Loudness range in LU from short-term values (EBU Tech 3342)."""
     st = short_term_lufs[short_term_lufs > ABSOLUTE_GATE_LUFS]
