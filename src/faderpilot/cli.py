@@ -31,12 +31,17 @@ def _parser() -> argparse.ArgumentParser:
         "--rough", type=Path, default=None, help="the producer's rough mix: match it, then improve on it"
     )
     m.add_argument("--template", type=Path, default=None, help=prep_cli.TEMPLATE_HELP)
+    m.add_argument("--profile", type=Path, default=None, help="your taste, learned by `faderpilot learn`")
     prep_cli.add_parsers(sub)
     e = sub.add_parser("export", help="write DAW sessions from an (edited) session.json")
     e.add_argument("out_dir", type=Path, help="a folder holding session.json")
     e.add_argument("--to", action="append", required=True, help="ardour, dawproject or reaper (repeatable)")
     r = sub.add_parser("report", help="write OUT_DIR/report.html from its (edited) session.json")
     r.add_argument("out_dir", type=Path, help="a folder holding session.json")
+    c = sub.add_parser("console", help="open the session in OUT_DIR in a web console (faders, reasons, notes)")
+    c.add_argument("out_dir", type=Path, help="a folder holding session.json")
+    c.add_argument("--host", default="127.0.0.1", help="address to serve on (default: this machine only)")
+    c.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free port)")
     n = sub.add_parser("note", help="apply a mix note in plain language to the session in OUT_DIR")
     n.add_argument("out_dir", type=Path, help="a folder holding session.json")
     n.add_argument("text", nargs="+", help='the note, e.g. "vocal up a touch in the chorus"')
@@ -48,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("out_dir", type=Path)
     k.add_argument("items", nargs="*", help="name=time items, e.g. intro=0:00 verse=0:12 chorus=0:41")
     k.add_argument("--detect", action="store_true", help="detect sections from mix.wav")
+    from .profile.cli import add_parsers as add_profile_parsers
+
+    add_profile_parsers(sub)
     d = sub.add_parser("demo", help="write the synthesized demo stems into a folder")
     d.add_argument("out", type=Path)
     d.add_argument("--seconds", type=float, default=24.0)
@@ -129,6 +137,7 @@ def _mix(args: argparse.Namespace, console: Console) -> int:
             progress=progress,
             rough=args.rough,
             template=args.template,
+            profile=args.profile,
         )
     _summary(console, r)
     if "rough" in r.session.provenance:
@@ -165,11 +174,19 @@ def main(argv: list[str] | None = None) -> int:
             from .prompt.cli import run
 
             return run(args, console)
+        if args.verb == "console":
+            from .console.server import run_cli
+
+            return run_cli(args, console)
         if args.verb == "report":
             from .export.report import write_report
 
             console.print(f"wrote {write_report(args.out_dir)}")
             return 0
+        if args.verb in ("learn", "provenance"):
+            from .profile.cli import run as run_profile
+
+            return run_profile(args, console)
         if args.verb == "demo":
             from .demo import generate_demo
 

@@ -33,6 +33,16 @@ MESSAGES: dict[str, str] = {
     "a region edge with a short fade now sits on each",
     "FP-W026": "named as the same source as {} but the audio does not line up (correlation {:+.2f}); "
     "left as is",
+    "FP-W030": "no final mix and no readable DAW session in this song folder (a mix is an audio file "
+    "named mix, master, final or bounce, or any audio file beside a stems/ folder; a session is a "
+    "REAPER .RPP{}); left out of the profile",
+    "FP-W031": "{} candidate final mixes ({}); keep one beside the stems or name it 'mix'; left out of "
+    "the profile",
+    "FP-W032": "the final mix {} is not a mix of these stems: the best fit explains only {:.1f} dB of "
+    "it (wrong song or version?); left out of the profile",
+    "FP-W033": "{} is missing or unreadable ({}); left out of the profile",
+    "FP-W034": "the REAPER session {} plays {} of these stems; at least 2 are needed; left out of the "
+    "profile",
 }
 
 

@@ -29,15 +29,15 @@ from .audio.io import (
     safe_filename,
     write_wav_atomic,
 )
-from .decide import Context, apply, decide, headroom
+from .decide import apply, context, decide, headroom
 from .messages import message
 from .prep import template as templates
 from .prep.process import PrepReport, SourceFacts, inspect_sources, tidy, to_mono
-from .prep.setup import naming_facts, prepare
+from .prep.setup import prepare
 from .render.chain import db_to_gain, run_chain
 from .render.engine import render
 from .session.io import save, write_text_atomic
-from .session.model import Processor, Session, Skipped, Source, Track
+from .session.model import Decision, Processor, Session, Skipped, Source, Track
 
 #: progress(stage, done, total)
 Progress = Callable[[str, int, int], None]
@@ -67,13 +67,15 @@ def _noop(stage: str, done: int, total: int) -> None:
     return None
 
 
-def find_stems(stems_dir: Path) -> tuple[list[Path], list[str]]:
-    """Audio files in a folder (sorted, so runs are deterministic) and the other files ignored."""
+def find_stems(stems_dir: Path, exclude: tuple[Path, ...] = ()) -> tuple[list[Path], list[str]]:
+    """Audio files in a folder (sorted, so runs are deterministic) and the other files ignored;
+    ``exclude`` names files that are not stems (a past song's own mix beside them)."""
     if not stems_dir.is_dir():
         raise FaderpilotError(f"{stems_dir}: not a folder of stems")
     files, ignored = [], []
+    skip = {Path(p).resolve() for p in exclude}
     for p in sorted(stems_dir.iterdir(), key=lambda p: p.name.lower()):
-        if p.name.startswith(".") or not p.is_file():
+        if p.name.startswith(".") or not p.is_file() or p.resolve() in skip:
             continue
         (files if p.suffix.lower() in AUDIO_SUFFIXES else ignored).append(p)
     return files, [p.name for p in ignored]
@@ -127,12 +129,14 @@ def prep(
     template: str | Path | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    exclude: tuple[Path, ...] = (),
 ) -> PrepResult:
     """Prepare a folder of stems: load, check, analyse, set up (names, roles, colours, order,
     buses, gain staging, a template), clean up (problems, strip silence, alignment).
 
     No mixing decision beyond gain staging. With ``out_dir`` the session is written to
-    OUT_DIR/session.json; ``mix`` runs this first, without writing.
+    OUT_DIR/session.json; ``mix`` runs this first, without writing. ``exclude``: files in the
+    folder that are not stems.
     """
     t0 = time.perf_counter()
     progress = progress or _noop
@@ -143,7 +147,7 @@ def prep(
         if out_dir == stems_dir or stems_dir in out_dir.parents:
             raise FaderpilotError(f"{out_dir}: {message('FP-E005')}")
     tpl = templates.load(template) if template is not None else None
-    files, ignored = find_stems(stems_dir)
+    files, ignored = find_stems(stems_dir, exclude)
     loaded, skipped = load_stems(files, workers, progress)
     if not loaded:
         raise FaderpilotError(message("FP-E004", stems_dir))
@@ -229,6 +233,7 @@ def mix(
     template: str | Path | None = None,
     report: bool = True,
     daws: tuple[str, ...] | None = None,
+    profile: str | Path | None = None,
 ) -> MixResult:
     """Mix a folder of stems into OUT_DIR: session.json, mix.wav, stems/ (and mix_master.wav).
 
@@ -239,6 +244,8 @@ def mix(
     ``report=False`` skips OUT_DIR/report.html (``faderpilot report OUT_DIR`` writes it later).
     ``daws`` names the DAW sessions to write beside the mix (default: every writer available;
     ``()`` for none, ``faderpilot export`` writes them later).
+    ``profile`` (from ``faderpilot learn``) applies the user's learned departures after the rules,
+    as decisions of origin "profile", and sets the master loudness when ``target_lufs`` is not given.
     """
     t0 = time.perf_counter()
     progress = progress or _noop
@@ -248,9 +255,7 @@ def mix(
         raise FaderpilotError(f"{out_dir}: {message('FP-E005')}")
     p = prep(stems_dir, None, sample_rate=sample_rate, workers=workers, progress=progress, template=template)
     session, audio, sr, ignored = p.session, p.audio, p.session.sample_rate, p.ignored
-    by_track = {t.id: p.analyses[t.source_id] for t in session.tracks}
-    keys, sides = naming_facts(session)
-    ctx = Context(sample_rate=sr, analyses=by_track, pair_keys=keys, sides=sides)  # type: ignore[arg-type]
+    ctx = context(session, p.analyses)
     matched = None
     if rough is not None:
         from .match import match_session, provenance_entry
@@ -262,7 +267,21 @@ def mix(
         write_wav_atomic(out_dir / "rough_match.wav", matched.render, sr)
         progress("matching", 1, 1)
     decide(session, ctx, rough=None if matched is None else {t.id: t.fader_db for t in session.tracks})
+    learned = None
+    if profile is not None:
+        from .profile import load_profile, master_target, profile_moves, profile_provenance
+
+        learned = load_profile(profile)
+        moves = profile_moves(ctx, session, learned, balance=matched is None)
+        apply(session, moves, origin="profile")
+        target = master_target(learned)
+        if target is not None and target_lufs is None:
+            target_lufs, why = target
+            session.master.decisions["target_lufs"] = Decision(target_lufs, why, "profile", "profile.master")
     session.provenance = provenance(session)
+    if learned is not None:
+        session.provenance["profile"] = profile_provenance(learned, profile)
+        session.provenance["profile"]["changed"] = len(moves)
     if p.report.template:
         session.provenance["template"] = p.report.template
     if matched is not None:

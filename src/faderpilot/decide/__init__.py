@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..analysis.measure import TrackAnalysis
 from ..session.model import Session
 from .balance import balance, choose_lead
 from .base import Context, Move, apply
@@ -10,7 +11,16 @@ from .eq import highpass, resonances, unmask
 from .master import headroom
 from .space import depth, fx_buses, pan
 
-__all__ = ["Context", "Move", "apply", "decide", "headroom"]
+__all__ = ["Context", "Move", "apply", "context", "decide", "headroom"]
+
+
+def context(session: Session, analyses: dict[str, TrackAnalysis]) -> Context:
+    """The context the rules read for a prepared session (``analyses`` keyed by source id)."""
+    from ..prep.setup import naming_facts
+
+    keys, sides = naming_facts(session)
+    by_track = {t.id: analyses[t.source_id] for t in session.tracks}
+    return Context(sample_rate=session.sample_rate, analyses=by_track, pair_keys=keys, sides=sides)
 
 
 def decide(session: Session, ctx: Context, rough: dict[str, float] | None = None) -> list[Move]:

@@ -26,7 +26,7 @@ class Move:
     """A proposed value for one parameter of one strip, with its reason."""
 
     target: str  # track or bus id
-    param: str  # "fader_db" | "pan" | "width" | "trim_db" | "insert" | "send"
+    param: str  # "fader_db" | "pan" | "width" | "trim_db" | "insert" | "processor" | "send"
     value: Any
     reason: str
     rule: str
@@ -89,20 +89,24 @@ def _new_id(strip: Any, kind: str) -> str:
     return f"{kind}{n}"
 
 
-def apply(session: Session, moves: list[Move]) -> None:
-    """Write moves into the session, each with its Decision."""
+def apply(session: Session, moves: list[Move], origin: str = "rules") -> None:
+    """Write moves into the session, each with its Decision (of ``origin``: the rules, or a
+    profile). ``insert`` appends a processor; ``processor`` replaces the one with the same id."""
     by_id: dict[str, Any] = {t.id: t for t in session.tracks}
     by_id.update({b.id: b for b in session.buses})
     for m in moves:
         strip = by_id[m.target]
-        d = Decision(value=None, reason=m.reason, origin="rules", rule=m.rule)
-        if m.param == "insert":
+        d = Decision(value=None, reason=m.reason, origin=origin, rule=m.rule)
+        if m.param in ("insert", "processor"):
             p: Processor = m.value
             if not p.id:
                 p.id = _new_id(strip, p.kind)
             d.value = dict(p.params)
             p.decision = d
-            strip.chain.append(p)
+            if m.param == "processor":
+                strip.chain = [p if q.id == p.id else q for q in strip.chain]
+            else:
+                strip.chain.append(p)
         elif m.param == "send":
             s: Send = m.value
             d.value = s.level_db

@@ -56,6 +56,13 @@ def percussive(a: TrackAnalysis) -> bool:
     return a.transient_db > 9.0 and a.onset_rate > 0.5
 
 
+def compressor_levels(a: TrackAnalysis, trim_db: float) -> np.ndarray:
+    """The level distribution (dB, envelope percentiles after the trim) a compressor acts on:
+    for hits, only the hits themselves (within 20 dB of the peaks), not the silence between."""
+    pct = np.asarray(a.env_percentiles) + trim_db
+    return pct[pct > float(pct[99]) - 20.0] if percussive(a) else pct
+
+
 def compression(ctx: Context, session: Session) -> list[Move]:
     """A compressor on tracks whose peaks stand further above their body than the role wants."""
     moves = []
@@ -64,16 +71,9 @@ def compression(ctx: Context, session: Session) -> list[Move]:
         if target is None:
             continue
         a = ctx.analyses[t.id]
-        pct = np.asarray(a.env_percentiles) + t.trim_db
-        peaks = float(pct[99])
-        if percussive(a):
-            # hits: the body is the level of the hits themselves (within 20 dB of the peaks),
-            # not the silence between them
-            hits = pct[pct > peaks - 20.0]
-            body = float(np.median(hits))
-            pct = hits
-        else:
-            body = float(pct[50])
+        pct = compressor_levels(a, t.trim_db)
+        peaks = float(a.env_percentiles[99]) + t.trim_db
+        body = float(np.median(pct)) if percussive(a) else float(pct[50])
         spread = peaks - body
         if spread < target + 2.0:
             continue

@@ -847,6 +847,15 @@ def _provenance_html(session: Session) -> str:
     profile = prov.get("profile")
     if not profile:
         ptxt = "none: the built-in defaults below, not learned from anyone's past sessions"
+    elif isinstance(profile, dict) and "songs" in profile:
+        songs = profile["songs"]
+        names = ", ".join(Path(s["folder"]).name for s in songs)
+        ptxt = (
+            f"{profile.get('path')} (SHA-256 {str(profile.get('sha256'))[:16]}..., learned "
+            f"{profile.get('learned_at')}), from {len(songs)} of your songs ({names}), "
+            f"{sum(len(s.get('files', [])) for s in songs)} files, each listed with its SHA-256 in "
+            f"session.json; it changed {profile.get('changed', 0)} values"
+        )
     elif isinstance(profile, dict):
         ptxt = ", ".join(f"{k}: {v}" for k, v in profile.items())
     else:

@@ -73,10 +73,11 @@ COARSE_S = 60.0
 class RoughError(ValueError):
     """A rough that cannot be matched; the message carries a stable code."""
 
-    def __init__(self, code: str, text: str):
+    def __init__(self, code: str, text: str, explained_db: float | None = None):
         super().__init__(f"{text} [{code}]")
         self.code = code
         self.text = text
+        self.explained_db = explained_db  # FP-E007: how much of the rough the best fit explains
 
 
 @dataclass
@@ -556,7 +557,7 @@ def fit_rough(
         # about the stems outside it
         s0, s1 = max(0, -offset), min(frames, rough.shape[1] - offset)
         if s1 - s0 < sr // 2:
-            raise RoughError("FP-E007", message("FP-E007", 0.0))
+            raise RoughError("FP-E007", message("FP-E007", 0.0), 0.0)
         return align(rough, offset, frames)[:, s0:s1], [x[:, s0:s1] for x in full]
 
     ra, stems = overlap(offset)
@@ -612,7 +613,7 @@ def fit_rough(
     contrib = _contributions(gram, coefs, owner, stems, energy)
     fit_null = float(10 * np.log10(max(energy, 1e-30) / max(res, 1e-30)))
     if energy <= 0 or fit_null < MIN_EXPLAINED_DB:
-        raise RoughError("FP-E007", message("FP-E007", fit_null))
+        raise RoughError("FP-E007", message("FP-E007", fit_null), fit_null)
     for i, x in enumerate(full):
         gl, gr = coefs[i]
         if not active[i]:
@@ -632,6 +633,20 @@ def fit_rough(
             )
         )
     return RoughFit(offset, tracks, fit_null, time.perf_counter() - t0, mono_rough, stages)
+
+
+def predict(fit: RoughFit, stems: list[np.ndarray], sr: int) -> np.ndarray:
+    """The fit's own prediction of the rough, on the stems' timeline (2, frames): each stem
+    through its fitted EQ, times its fitted left and right gains, summed."""
+    frames = max(x.shape[1] for x in stems)
+    out = np.zeros((2, frames), dtype=np.float32)
+    for m, x in zip(fit.tracks, stems, strict=True):
+        if m.muted:
+            continue
+        y = sosfilt(np.vstack([sos(k, p, sr) for k, p in m.eq]), x, axis=-1) if m.eq else x
+        out[0, : y.shape[1]] += np.float32(m.gl) * y[0]
+        out[1, : y.shape[1]] += np.float32(m.gr) * y[-1]
+    return out
 
 
 def _solve(

@@ -123,6 +123,17 @@ def apply_fit(session: Session, fit: RoughFit, path: str = "") -> tuple[dict[str
     return matched, notes
 
 
+def track_inputs(session: Session, audio: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """What each track plays, in session order: a stereo file used as mono is its channels' mean,
+    as the renderer has it (the regressors a fit reads)."""
+    return [
+        audio[t.source_id].mean(axis=0, keepdims=True, dtype=np.float32)
+        if t.channels == 1 and audio[t.source_id].shape[0] == 2
+        else audio[t.source_id]
+        for t in session.tracks
+    ]
+
+
 def match_session(
     session: Session,
     audio: dict[str, np.ndarray],
@@ -132,13 +143,7 @@ def match_session(
     """Fit the session's tracks to a rough mix, write the match in, render it and measure the null."""
     sr = session.sample_rate
     rough, notes = load_rough(rough_path, sr)
-    # what each strip plays: a stereo file used as mono is its channels' mean, as the renderer has it
-    stems = [
-        audio[t.source_id].mean(axis=0, keepdims=True, dtype=np.float32)
-        if t.channels == 1 and audio[t.source_id].shape[0] == 2
-        else audio[t.source_id]
-        for t in session.tracks
-    ]
+    stems = track_inputs(session, audio)
     try:
         fit = fit_rough(rough, stems, sr, bandwidth_hz=rough_bandwidth(notes, sr))
     except RoughError as e:
