@@ -528,10 +528,12 @@ def fit_rough(
     eq: bool = True,
     eq_passes: int = 2,
     bandwidth_hz: float | None = None,
+    min_explained_db: float = MIN_EXPLAINED_DB,
 ) -> RoughFit:
     """Fit a stereo rough (2, frames) at rate ``sr`` as a mix of ``stems`` (each (ch, frames)).
 
-    Raises :class:`RoughError` (FP-E007) when the rough does not contain the stems.
+    Raises :class:`RoughError` (FP-E007) when the fit explains less than ``min_explained_db`` of
+    the rough (it does not contain the stems).
     """
     t0 = time.perf_counter()
     frames = max(x.shape[1] for x in stems)
@@ -612,7 +614,7 @@ def fit_rough(
     res = energy - explained
     contrib = _contributions(gram, coefs, owner, stems, energy)
     fit_null = float(10 * np.log10(max(energy, 1e-30) / max(res, 1e-30)))
-    if energy <= 0 or fit_null < MIN_EXPLAINED_DB:
+    if energy <= 0 or fit_null < min_explained_db:
         raise RoughError("FP-E007", message("FP-E007", fit_null), fit_null)
     for i, x in enumerate(full):
         gl, gr = coefs[i]

@@ -39,6 +39,10 @@ from .songs import PastSong, fingerprint
 #: Frequencies whose mean response difference is a curve's tilt: treble minus bass (Hz).
 TILT_BASS = np.geomspace(100.0, 500.0, 12)
 TILT_TREBLE = np.geomspace(2000.0, 8000.0, 12)
+#: A final mix must be explained at least this well (dB of residual under it). Lower than a rough's
+#: 6 dB: a finished mix carries bus and master processing a rough does not (faderpilot's own
+#: default of a 24-track song explains 5.4 dB), while another song explains under 1 dB.
+MIN_EXPLAINED_DB = 3.0
 #: Fewest stems a DAW session must play for its levels to say anything about balance.
 MIN_MAPPED = 2
 
@@ -168,11 +172,11 @@ def _from_mix(
     fx = [b.id for b in session.buses if b.kind == "fx"]
     regs = stems + [rendered.bus_stems[b] for b in fx]
     try:
-        fu = fit_rough(user, regs, sr, bandwidth_hz=bandwidth)
+        fu = fit_rough(user, regs, sr, bandwidth_hz=bandwidth, min_explained_db=MIN_EXPLAINED_DB)
     except RoughError as e:
         why = message("FP-W032", mix_name, e.explained_db or 0.0)
         raise SongSkipped(Skipped(est.folder, "FP-W032", why)) from None
-    fd = fit_rough(rendered.mix, regs, sr)
+    fd = fit_rough(rendered.mix, regs, sr, min_explained_db=0.0)
     n = len(stems)
     for t, mu, md in zip(session.tracks, fu.tracks[:n], fd.tracks[:n], strict=True):
         if t.id not in tracks or mu.muted or md.muted:
