@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--to", action="append", required=True, help="ardour, dawproject or reaper (repeatable)")
     r = sub.add_parser("report", help="write OUT_DIR/report.html from its (edited) session.json")
     r.add_argument("out_dir", type=Path, help="a folder holding session.json")
-    c = sub.add_parser("console", help="open the session in OUT_DIR in a web console (faders, reasons, notes)")
+    c = sub.add_parser("console", help="open OUT_DIR's session in a web console (faders, reasons, notes)")
     c.add_argument("out_dir", type=Path, help="a folder holding session.json")
     c.add_argument("--host", default="127.0.0.1", help="address to serve on (default: this machine only)")
     c.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free port)")

@@ -8,7 +8,9 @@ Each applied note appends one entry to ``session.history``::
 
 ``edits`` holds every top-level field of every strip (and any other top-level part of the
 document) that the note changed, as JSON before and after. Undo writes the ``before`` values
-back and drops the entry, so the document is exactly what it was.
+back and drops the entry, so the document is exactly what it was. Edits made by hand in the
+web console are recorded the same way with ``"kind": "user"``; undo reverts the newest entry of
+either kind (:data:`UNDOABLE`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from ..session.model import Session
 
 #: Top-level parts of the document a note may change besides tracks and buses.
 _OTHER = ("markers", "provenance")
+#: History entries undo reverts, newest first: text notes and edits by hand in the console.
+UNDOABLE = ("note", "user")
 
 
 def snapshot(session: Session) -> dict[str, Any]:
@@ -63,10 +67,10 @@ def last_note(session: Session) -> dict[str, Any] | None:
 
 
 def undo(session: Session) -> tuple[Session, dict[str, Any] | None]:
-    """The session with its last note reverted (and that note's entry), or (session, None)."""
+    """The session with its last note or console edit reverted (and its entry), or (session, None)."""
     d = copy.deepcopy(to_dict(session))
     idx = next(
-        (i for i in range(len(d["history"]) - 1, -1, -1) if d["history"][i].get("kind") == "note"), None
+        (i for i in range(len(d["history"]) - 1, -1, -1) if d["history"][i].get("kind") in UNDOABLE), None
     )
     if idx is None:
         return session, None
