@@ -13,9 +13,9 @@ from faderpilot.pipeline import mix
 
 @pytest.fixture(scope="session")
 def demo_mix(tmp_path_factory) -> Path:
-    """The 10 s demo song mixed once (no report, no DAW sessions: the console needs neither)."""
+    """The demo song (8 s, its shortest) mixed once, without report or DAW sessions (not needed here)."""
     root = tmp_path_factory.mktemp("console-demo")
-    generate_demo(root / "stems", seconds=10.0)
+    generate_demo(root / "stems", seconds=8.0)
     mix(root / "stems", root / "out", workers=2, report=False, daws=())
     return root / "out"
 

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (.ci/run installs it)"
 )
 
-#: Compares the page's offline render of its own graph with a decoded file: max |a - b| and peak.
+#: Compares the page's offline render of its own graph with a decoded file: max |a - b| and peak
+#: (the page's float mix clipped at full scale, as the 24-bit mix.wav is).
 COMPARE_JS = """async ([overrides, url]) => {
   const fp = window.faderpilot;
   const ref = await fp.decode(url);
@@ -34,7 +35,7 @@ COMPARE_JS = """async ([overrides, url]) => {
   for (let c = 0; c < 2; c++) {
     const a = ref.getChannelData(c), b = out.getChannelData(c);
     for (let i = 0; i < a.length; i++) {
-      err = Math.max(err, Math.abs(a[i] - b[i]));
+      err = Math.max(err, Math.abs(a[i] - Math.min(1, Math.max(-1, b[i]))));
       peak = Math.max(peak, Math.abs(a[i]));
     }
   }
@@ -153,9 +154,9 @@ def test_client_mix_is_mix_wav_and_moves_exactly(env):
     assert r["err"] < 1e-6  # the printed stems through unity corrections are mix.wav (24-bit)
     p = pg.evaluate("faderpilot.state().strips.find(s => s.id === 't10').printed")
     r = pg.evaluate(DELTA_JS, ["t10", {"t10": {"fader_db": p["fader_db"] + 3.0}}, "fader"])
-    assert r["size"] > 0.05 and r["err"] < 1e-5 * r["size"] * 100  # vocal +3 dB: exact through the bus
+    assert r["size"] > 0.05 and r["err"] < 1e-5  # vocal +3 dB: exact through its bus and the master
     r = pg.evaluate(DELTA_JS, ["t01", {"t01": {"pan": -0.5}}, "pan"])
-    assert r["size"] > 0.05 and r["err"] < 1e-4  # kick to L50: the pan law's change, exactly
+    assert r["size"] > 0.05 and r["err"] < 1e-5  # kick to L50: the pan law's change, exactly
 
 
 def test_a_fader_moved_in_the_browser_is_saved_by_that_amount(env):
@@ -234,9 +235,9 @@ def test_transport_solo_and_ab(env):
     pg.click("#play")
     wait(pg, "faderpilot.playing() && faderpilot.position() > 0.3", timeout=10)
     box = pg.locator("#overview").bounding_box()
-    pg.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2)
-    wait(pg, "faderpilot.position() > 4.5", timeout=10)
-    assert pg.evaluate("faderpilot.position()") < 7.0
+    pg.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2)  # half way: 4 s
+    wait(pg, "faderpilot.position() > 3.9", timeout=10)
+    assert pg.evaluate("faderpilot.position()") < 5.5
     pg.click('.strip[data-id="t10"] .solo')
     c = pg.evaluate("faderpilot.corrections()")
     assert c["t10"]["r"] == pytest.approx(1.0) and c["vocals"]["r"] == pytest.approx(1.0)

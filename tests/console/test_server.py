@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -348,7 +347,7 @@ def test_overview_peaks_follow_mix_wav(shared):
     x = np.abs(_read(out / "mix.wav")).max(axis=1)
     edges = np.linspace(0, x.size, 201).astype(int)
     want = [x[a:b].max() for a, b in zip(edges[:-1], edges[1:], strict=True)]
-    assert o["n"] == 200 and o["length_s"] == pytest.approx(10.0, abs=1e-3)
+    assert o["n"] == 200 and o["length_s"] == pytest.approx(8.0, abs=1e-3)
     np.testing.assert_allclose(o["peak"], want, atol=1e-4)
 
 
@@ -362,9 +361,9 @@ def test_assistant_mix_is_the_mix_before_any_note_or_edit(served):
     assert status == 200 and headers["Content-Type"] == "audio/wav"
     assistant = _read(out / "console" / "assistant.wav")
     assert np.max(np.abs(assistant - original)) < 1e-5  # mix.wav from `mix` is 24-bit
-    t0 = time.perf_counter()
+    made = (out / "console" / "assistant.wav").stat().st_mtime_ns
     assert _get(server, "/api/mix/assistant")[0] == 200
-    assert time.perf_counter() - t0 < 0.5  # cached
+    assert (out / "console" / "assistant.wav").stat().st_mtime_ns == made  # cached, not rendered again
     assert json.loads((out / "session.json").read_text())["history"]  # the document kept its edits
 
 

@@ -113,10 +113,12 @@ class ConsoleApp:
         with self.doc_lock:
             return copy.deepcopy(self.document()[0])
 
-    def _saved(self, session: Session) -> None:
-        """Save through ``session.io.save`` and keep the saved session as the cached document."""
+    def _saved(self, session: Session, write: bool = True) -> None:
+        """Save through ``session.io.save`` (unless ``prompt`` just did) and keep the saved session
+        as the cached document, so it is not read back and validated again."""
         with self.doc_lock:
-            save(session, self.path)
+            if write:
+                save(session, self.path)
             raw = self.path.read_bytes()
             self._doc = (self._stamp(), session, hashlib.sha256(raw).hexdigest()[:12])
 
@@ -202,6 +204,8 @@ class ConsoleApp:
             raise HttpError(400, f"the note is {len(text)} characters; the limit is {MAX_NOTE}")
         with self.doc_lock:
             res = prompt.note(self.out_dir, text.strip(), render=False, workers=self.workers)
+            if res.changed or res.markers_detected:
+                self._saved(res.session, write=False)
         self.printer.request()
         return {
             "understood": res.understood,
@@ -214,6 +218,8 @@ class ConsoleApp:
         """Undo the newest note or hand edit, as ``faderpilot undo`` does."""
         with self.doc_lock:
             u = prompt.undo(self.out_dir, render=False, workers=self.workers)
+            if u.entry is not None:
+                self._saved(u.session, write=False)
         self.printer.request()
         if u.entry is None:
             return {"undone": None, "lines": ["nothing to undo"], "state": self.state()}

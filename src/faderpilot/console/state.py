@@ -7,7 +7,6 @@ with (``printed``) so the page can compute exact client-side gains.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -98,11 +97,11 @@ def short_processor(p: Processor) -> str:
     if k in ("peak", "low_shelf", "high_shelf"):
         return f"{name} {_khz(q['freq_hz'])} {q['gain_db']:+.1f}"
     if k == "compressor":
-        return f"{name} {q['ratio']:g}:1 {q['threshold_db']:g}"
+        return f"{name} {q['ratio']:.3g}:1 {q['threshold_db']:.0f}"
     if k == "gate":
         return f"{name} {q['threshold_db']:g}"
     if k == "saturation":
-        return f"{name} {q['drive_db']:g}dB {q['mix_pct']:g}%"
+        return f"{name} {q['drive_db']:.0f}dB {q['mix_pct']:.0f}%"
     if k == "reverb":
         return f"{name} {q['room_size']:g}"
     if k == "delay":
@@ -224,8 +223,3 @@ def view(session: Session) -> dict[str, Any]:
         "rough": {"available": bool(rough and rough.get("path")), "offset_s": (rough or {}).get("offset_s")},
         "mix_lufs_at_mix": mix.get("integrated_lufs") if _num(mix.get("integrated_lufs")) else None,
     }
-
-
-def finite(x: float) -> float | None:
-    """A float for JSON, or None when it is not finite."""
-    return float(x) if math.isfinite(x) else None

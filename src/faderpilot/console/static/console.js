@@ -340,7 +340,7 @@
     }
     S.startCtxTime = when; S.startOffset = start; S.playing = true;
     $('#play').classList.add('on');
-    tick();
+    startTicking();
   }
 
   function stopSources() {
@@ -398,11 +398,11 @@
   const meterPos = (db) => clamp((db + 60) / 66, 0, 1);   // -60 .. +6 dBFS
 
   function drawMeters() {
-    const t = performance.now() / 1000;
+    const t = performance.now() / 1000, master = masterId();
     for (const [id, e] of Object.entries(els)) {
       let db = -Infinity;
       const n = S.graph && S.graph.nodes[id];
-      if (S.playing && n) db = peakDb(id === masterId() ? S.finalMeter || n.meter : n.meter);
+      if (S.playing && n) db = peakDb(id === master ? S.finalMeter || n.meter : n.meter);
       const st = meterState[id] || (meterState[id] = { v: -Infinity, hold: -Infinity, holdT: 0, t });
       const fall = 24 * (t - st.t);
       st.v = Math.max(db, st.v - fall); st.t = t;
@@ -420,12 +420,16 @@
     $('#playhead').style.left = `${(t / S.doc.length_s) * 100}%`;
   }
 
+  let ticking = false;
+  /** One animation frame: clock, playhead and meters; keeps going while playing or meters fall. */
   function tick() {
+    ticking = false;
     if (S.playing && now() >= S.doc.length_s) { S.position = S.doc.length_s; stop(); S.position = 0; }
     drawClock();
     drawMeters();
-    if (S.playing || Object.values(meterState).some((m) => isFinite(m.v))) requestAnimationFrame(tick);
+    if (S.playing || Object.values(meterState).some((m) => isFinite(m.v))) { ticking = true; requestAnimationFrame(tick); }
   }
+  function startTicking() { if (!ticking) { ticking = true; requestAnimationFrame(tick); } }
 
   // ------------------------------------------------------------------ waveform overview
 
@@ -479,7 +483,7 @@
       const colour = h('div', { className: 'colour' }); colour.style.background = s.colour;
       const name = h('button', { className: 'name', type: 'button', title: `${s.name}: everything on this strip and why`, onclick: () => openStrip(s.id) }, s.name);
       const role = h('div', { className: 'role' }, s.role_label);
-      const eq = h('canvas', { className: 'eq', width: 88, height: 26, title: 'EQ curve of this strip\'s filters' });
+      const eq = h('canvas', { className: 'eq', width: 94, height: 26, title: 'EQ curve of this strip\'s filters' });
       const chain = h('div', { className: 'chain' });
       const sends = h('div', { className: 'sends' });
       const pan = h('input', { type: 'range', min: -100, max: 100, step: 1, 'aria-label': `${s.name} pan` });
@@ -562,12 +566,14 @@
     e.lufs.title = s.kind === 'master' ? 'Integrated loudness of mix.wav as printed now' : 'Loudness of the source where it plays (from the session analysis)';
     e.out.textContent = s.output_name ? `\u2192 ${s.output_name}` : 'to the mix';
     const p = s.printed;
-    let badge = '';
+    let badge = '', why = '';
     if (!p) badge = 'not rendered yet';
-    else if (p.audible === false && !v.mute) badge = 'silent until re-render';
-    else if (s.kind === 'master' && S.doc.mix_peak_db !== null && S.doc.mix_peak_db > -0.01) badge = 'mix.wav clips: pull down';
-    else if (s.kind === 'master' && p.chain) badge = 'master chain: printed only';
+    else if (p.audible === false && !v.mute) { badge = 'silent until re-render'; why = 'Its printed stem is silence (it was muted); the re-render brings it back'; }
+    else if (s.kind === 'master' && S.doc.mix_peak_db !== null && S.doc.mix_peak_db > -0.01) {
+      badge = 'mix.wav clips'; why = 'mix.wav peaks at full scale and clips: pull the master fader down';
+    } else if (s.kind === 'master' && p.chain) { badge = 'master chain: printed only'; why = 'The master chain is in mix.wav; live moves play without it'; }
     e.badge.textContent = badge;
+    e.badge.title = why;
   }
 
   function placeFader(id, db) {
@@ -879,6 +885,8 @@
     drawOverview();
     live();
     setStatus();
+    const st = doc.status;
+    if (st && (st.busy || st.working || st.pending)) pollSoon();
   }
 
   /** Load new stems when the printed versions moved on, then swap them in together. */
@@ -901,7 +909,12 @@
     setStatus();
   }
 
+  let pollTimer = null;
+  /** Look at the server's status again shortly (after a change, the re-render is on its way). */
+  function pollSoon() { clearTimeout(pollTimer); pollTimer = setTimeout(poll, 250); }
+
   async function poll() {
+    clearTimeout(pollTimer);
     let delay = 2500;
     try {
       const st = await getJSON('/api/status');
@@ -914,7 +927,7 @@
       setStatus();
       S.loadError = null;
     }
-    setTimeout(poll, delay);
+    pollTimer = setTimeout(poll, delay);
   }
 
   // ------------------------------------------------------------------ start
@@ -947,7 +960,7 @@
       S.loadError = e.message;
       setStatus();
     }
-    setTimeout(poll, 1500);
+    pollTimer = setTimeout(poll, 1500);
   }
 
   /** For tests and the curious: the page's state, and the client mix rendered offline so it can
