@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..pipeline import rerender, stem_paths
-from ..render.engine import _audible  # the renderer's own rule for which tracks sound
+from ..render.engine import audible_ids  # the renderer's own rule for which tracks sound
 from ..session.io import to_dict
 from ..session.model import Session
 
@@ -103,7 +103,7 @@ class Printer:
     def _record(self, session: Session, ids: set[str] | None) -> None:
         """Remember that the files of ``ids`` (None = all that exist) now hold this session."""
         d = to_dict(session)
-        audible = _audible(session)
+        audible = audible_ids(session)
         paths = self._paths(session)
         strips = {s["id"]: s for s in (*d["tracks"], *d["buses"])}
         for sid, s in strips.items():

@@ -26,13 +26,13 @@ def _learned_lines(profile: dict[str, Any]) -> list[str]:
     from ..session.roles import ROLE_LABELS
 
     out = []
-    words = {"level_db": ("level", "dB"), "pan": ("pan width", ""), "tilt_db": ("treble over bass", "dB")}
+    words = {"level_db": ("level", " dB"), "pan": ("pan width", ""), "tilt_db": ("treble over bass", " dB")}
     for q, (what, unit) in words.items():
         for role, st in profile.get(q, {}).items():
             if st["value"] != 0:
                 out.append(
-                    f"  {ROLE_LABELS.get(role, role)} {what}: {st['value']:+.2f} {unit} "
-                    f"(mean {st['mean']:+.2f}, {st['agree']} of {st['n']} songs agree)".replace("  (", " (")
+                    f"  {ROLE_LABELS.get(role, role)} {what}: {st['value']:+.2f}{unit} "
+                    f"(mean {st['mean']:+.2f}, {st['agree']} of {st['n']} songs agree)"
                 )
     for q, what in (("reverb_db", "reverb"), ("compression_lu", "loudness range"), ("master_lufs", "master")):
         st = profile.get(q)

@@ -116,7 +116,8 @@ class Rendered:
     track_stems: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def _audible(session: Session) -> set[str]:
+def audible_ids(session: Session) -> set[str]:
+    """Ids of the tracks that sound: not muted, and soloed when any track is soloed."""
     soloed = {t.id for t in session.tracks if t.solo}
     return {t.id for t in session.tracks if not t.mute and (not soloed or t.id in soloed)}
 
@@ -158,7 +159,7 @@ def render(
     sr = session.sample_rate
     frames = next(iter(audio.values())).shape[1] if audio else int(round(session.length_s * sr))
     inputs = {b.id: np.zeros((2, frames), dtype=np.float32) for b in session.buses}
-    audible = _audible(session)
+    audible = audible_ids(session)
     kept: dict[str, np.ndarray] = {}
 
     def one(track: Track) -> np.ndarray:
