@@ -104,3 +104,22 @@ def test_unreadable_file_names_the_file(tmp_path):
     p.write_text("{not json")
     with pytest.raises(SessionError, match="session.json: not valid JSON"):
         load(p)
+
+
+def test_schema_role_enum_is_the_role_set_in_console_order():
+    from faderpilot.session.io import schema
+    from faderpilot.session.roles import ROLE_BUS, ROLE_COLOURS, ROLE_LABELS, ROLES
+
+    enum = schema()["$defs"]["role"]["properties"]["value"]["enum"]
+    assert enum == list(ROLES)
+    assert set(ROLE_LABELS) == set(ROLE_BUS) == set(ROLE_COLOURS) == set(ROLES)
+
+
+@pytest.mark.parametrize("role", ["drum_kit", "submix"])
+def test_printed_group_roles_round_trip_and_validate(tmp_path, role):
+    s = sample()
+    s.tracks[0].role = Role(role, "name", 0.85, f"name says {role}")
+    save(s, tmp_path / "session.json")
+    d = json.loads((tmp_path / "session.json").read_text())
+    validate(d, "session.json")
+    assert load(tmp_path / "session.json") == s

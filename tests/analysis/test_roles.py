@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from scipy.signal import butter, lfilter, sosfilt
 
+from faderpilot import demo
+from faderpilot.analysis.loudness import integrated_loudness
 from faderpilot.analysis.roles import RoleGuess, classify, classify_audio, classify_name
 from faderpilot.session.roles import ROLES
 
@@ -25,6 +27,7 @@ NAMES: list[tuple[str, str]] = [
     ("kickin.wav", "kick"),
     ("Bass Drum", "kick"),
     ("Sub Kick", "kick"),
+    ("Kick Drum", "kick"),
     ("808 Kick", "kick"),
     # Snare
     ("SN Top", "snare"),
@@ -34,6 +37,7 @@ NAMES: list[tuple[str, str]] = [
     ("SD", "snare"),
     ("snaretop", "snare"),
     ("Rimshot", "snare"),
+    ("Snare Drum", "snare"),
     # Toms
     ("Tom 1", "toms"),
     ("Floor Tom", "toms"),
@@ -57,7 +61,8 @@ NAMES: list[tuple[str, str]] = [
     ("Amb", "overheads"),
     ("Ride", "overheads"),
     ("Crash", "overheads"),
-    ("Drums", "overheads"),
+    ("Drum Room", "overheads"),  # a kit mic named with the kit: the mic word wins
+    ("Drums OH L", "overheads"),
     # Percussion
     ("Perc", "percussion"),
     ("Shaker", "percussion"),
@@ -67,6 +72,23 @@ NAMES: list[tuple[str, str]] = [
     ("Claps 2", "percussion"),
     ("Cowbell", "percussion"),
     ("Bongos", "percussion"),
+    ("Drum Loop", "percussion"),
+    ("drumloop", "percussion"),
+    # A whole kit printed to one file (single kit pieces above still win: "Kick Drum" etc.)
+    ("Drums", "drum_kit"),
+    ("Drum", "drum_kit"),
+    ("DRUMS.wav", "drum_kit"),
+    ("Kit", "drum_kit"),
+    ("Drumkit", "drum_kit"),
+    ("Drum Kit", "drum_kit"),
+    ("Drum Bus", "drum_kit"),
+    ("Drum Mix", "drum_kit"),
+    ("Drums Mix", "drum_kit"),
+    ("Full Kit", "drum_kit"),
+    ("Drm", "drum_kit"),
+    ("Drms 2", "drum_kit"),
+    ("Kick & Snare", "drum_kit"),
+    ("Drums+Perc", "drum_kit"),
     # Bass
     ("Bass DI", "bass"),
     ("Bass Amp", "bass"),
@@ -108,6 +130,7 @@ NAMES: list[tuple[str, str]] = [
     ("Electric Piano", "keys"),
     ("Upright Piano", "keys"),
     ("Clav", "keys"),
+    ("Music Box", "keys"),
     # Synth
     ("Pad", "synth"),
     ("Synth Lead", "synth"),
@@ -127,6 +150,7 @@ NAMES: list[tuple[str, str]] = [
     ("Flute", "orchestral"),
     ("Cello", "orchestral"),
     ("Synth Strings", "orchestral"),
+    ("Big Band Horns", "orchestral"),
     # Lead vocal
     ("Vox Ld", "lead_vocal"),
     ("LeadVox_comp", "lead_vocal"),
@@ -150,6 +174,10 @@ NAMES: list[tuple[str, str]] = [
     ("BGVs_Chorus", "backing_vocals"),
     ("Harm Hi", "backing_vocals"),
     ("Oohs", "backing_vocals"),
+    ("Backing Vocals", "backing_vocals"),
+    ("Other Vox", "lead_vocal"),  # a vocal word beats a submix word
+    ("Other Vocals BGV", "backing_vocals"),
+    ("Vox & BVs", "backing_vocals"),  # voices together stay vocals
     # FX
     ("Riser", "fx"),
     ("FX", "fx"),
@@ -159,6 +187,29 @@ NAMES: list[tuple[str, str]] = [
     ("Rev Crash", "fx"),
     ("SFX 2", "fx"),
     ("Whoosh", "fx"),
+    ("Drum FX", "fx"),
+    # Several music parts printed to one file
+    ("Music", "submix"),
+    ("Other", "submix"),
+    ("other.wav", "submix"),
+    ("Others", "submix"),
+    ("Instruments", "submix"),
+    ("Instrument", "submix"),
+    ("Inst", "submix"),
+    ("Instrumental", "submix"),
+    ("Band", "submix"),
+    ("Accompaniment", "submix"),
+    ("Backing Track", "submix"),
+    ("BackingTrack_01.wav", "submix"),
+    ("BT", "submix"),
+    ("Mix", "submix"),
+    ("Submix", "submix"),
+    ("Stems", "submix"),
+    ("Rest", "submix"),
+    ("Remaining", "submix"),
+    ("Keys+Gtrs", "submix"),
+    ("Gtrs & Keys", "submix"),
+    ("Bass and Drums", "submix"),
 ]
 
 UNINFORMATIVE: list[str] = [
@@ -171,7 +222,6 @@ UNINFORMATIVE: list[str] = [
     "Audio_12_03.wav",
     "Input 5",
     "New Track",
-    "Mix",
     "Stem 4",
     "Print 1.aif",
     "01.wav",
@@ -224,6 +274,22 @@ def test_reasons_name_the_deciding_word() -> None:
     assert dbl is not None and "double" in dbl.reason
     rev = classify_name("Reverse Cymbal")
     assert rev is not None and "reverse" in rev.reason
+
+
+def test_group_words_yield_without_doubt_and_weak_group_words_stay_weak() -> None:
+    # A kit or submix word beside a specific word only says which stem set it belongs to.
+    for name in ("Snare Drum", "Drums OH L", "Other Vox", "Kick Drum"):
+        guess = classify_name(name)
+        assert guess is not None and guess.confidence >= 0.85 and "suggest" not in guess.reason, guess
+    for name in ("Drums", "Other", "Music"):
+        guess = classify_name(name)
+        assert guess is not None and guess.confidence >= 0.8
+    for name in ("Mix", "BT"):
+        guess = classify_name(name)
+        assert guess is not None and guess.role == "submix" and guess.confidence < 0.7
+        assert "weak cue" in guess.reason
+    joined = classify_name("Keys+Gtrs")
+    assert joined is not None and "several parts joined" in joined.reason
 
 
 # --------------------------------------------------------------------------------------------
@@ -363,6 +429,66 @@ def test_audio_scoreboard(stems: dict[str, np.ndarray], capsys: pytest.CaptureFi
     assert right == len(guesses)
 
 
+# Printed groups, built from the demo song's synthesized parts (one performance, so the pieces
+# line up as a kit does) summed at equal loudness, as a producer's balance would print them.
+
+
+def _group(parts: dict[str, np.ndarray], rel_lu: dict[str, float]) -> np.ndarray:
+    out = np.zeros((2, N))
+    for name, x in parts.items():
+        x2 = np.broadcast_to(np.atleast_2d(x), (2, x.shape[-1]))[:, :N].astype(np.float64)
+        gain_db = -23.0 + rel_lu.get(name, 0.0) - integrated_loudness(x2, SR)
+        out += x2 * 10 ** (gain_db / 20)
+    return (0.5 * out / np.max(np.abs(out))).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def kit_parts() -> dict[str, np.ndarray]:
+    return {
+        "kick": demo.kick(SR, DUR, rng=np.random.default_rng(1)),
+        "snare": demo.snare(SR, DUR, rng=np.random.default_rng(2)),
+        "hihat": demo.hihat(SR, DUR, rng=np.random.default_rng(3)),
+        "toms": demo.toms(SR, DUR, rng=np.random.default_rng(4)),
+    }
+
+
+@pytest.mark.parametrize("kick_lu", [0.0, 3.0, 6.0])
+def test_a_whole_kit_in_one_file_is_a_drum_kit(kit_parts: dict[str, np.ndarray], kick_lu: float) -> None:
+    kit = _group(kit_parts, {"kick": kick_lu, "hihat": -8.0, "toms": -4.0})
+    guess = classify_audio(kit, SR)
+    assert guess.role == "drum_kit", guess.reason
+    assert "kick-like low hits" in guess.reason and 0.3 <= guess.confidence <= 0.75
+
+
+def test_a_thin_cymbal_heavy_kit_stays_overheads(kit_parts: dict[str, np.ndarray]) -> None:
+    # The same kit as overheads hear it: the kick's and toms' low end gone (150 Hz high-pass),
+    # so the cymbals carry about a third of the energy instead of a few percent.
+    kit = _group(kit_parts, {"hihat": -6.0, "toms": -4.0})
+    thin = sosfilt(butter(2, 150.0, "highpass", fs=SR, output="sos"), kit, axis=-1).astype(np.float32)
+    assert classify_audio(thin, SR).role == "overheads"
+    demo_oh = demo.overheads(SR, DUR, rng=np.random.default_rng(5))
+    assert classify_audio(demo_oh, SR).role == "overheads"
+
+
+def test_a_lone_kick_and_its_bleed_stay_a_kick(kit_parts: dict[str, np.ndarray]) -> None:
+    kick = _group(kit_parts, {"snare": -18.0, "hihat": -24.0, "toms": -30.0})
+    assert classify_audio(kick, SR).role == "kick"
+
+
+def test_bass_keys_and_guitar_in_one_file_are_a_submix() -> None:
+    rng = np.random.default_rng
+    parts = {
+        "bass": demo.bass(SR, DUR, rng=rng(6)),
+        "keys": demo.rhodes(SR, DUR, rng=rng(7)),
+        "guitar": demo.guitar(SR, DUR, rng=rng(8)),
+    }
+    guess = classify_audio(_group(parts, {"bass": -3.0}), SR)  # the bass a little under the chords
+    assert guess.role == "submix", guess.reason
+    assert guess.confidence <= 0.5  # a modest guess: a piano's left hand can look the same
+    for name, x in parts.items():  # each part alone is still a single instrument
+        assert classify_audio(x, SR).role != "submix", name
+
+
 def test_audio_handles_mono_1d_silence_and_short_input() -> None:
     rng = np.random.default_rng(0)
     mono = _render("kick")[0]
@@ -404,3 +530,28 @@ def test_classify_falls_back_to_audio(stems: dict[str, np.ndarray]) -> None:
     assert (guess.role, guess.signal) == ("kick", "audio")
     guess = classify("Track 3", stems["hihat"], SR)
     assert (guess.role, guess.signal) == ("hihat", "audio")
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [
+        ("Lead 1 (square)", "synth"),
+        ("Lead 2 (sawtooth)", "synth"),
+        ("Lead 5 (charang)", "synth"),
+        ("Distortion Guitar", "electric_guitar"),
+        ("Synth Bass 1", "bass"),
+        ("String Ensemble 1", "orchestral"),
+        ("Clavi", "keys"),
+        ("Tubular Bells", "keys"),
+        ("Bell Pad", "synth"),
+        ("Koto", "acoustic_guitar"),
+        ("Bag pipe", "orchestral"),
+        ("Taiko Drum", "percussion"),
+        ("Synth Drum", "percussion"),
+        ("Helicopter", "fx"),
+        ("Lead Vox", "lead_vocal"),
+    ],
+)
+def test_general_midi_program_names_read_as_the_family_they_play_in(name, role):
+    guess = classify_name(name)
+    assert guess is not None and guess.role == role, (name, guess)

@@ -246,7 +246,7 @@ def test_compressor_and_masking_pictures_from_the_document(demo):
     cut = {"freq_hz": 2000.0, "gain_db": -3.0, "q": 1.4}
     why = f"Cut 3 dB at 2000 Hz to unmask the lead vocal '{vox.name}'."
     gtr.chain = [c for c in gtr.chain if not (c.decision and c.decision.rule == "eq.unmask")] + [
-        Processor("peak9", "peak", cut, decision=Decision(cut, why, "rules", "eq.unmask"))
+        Processor("peak9", "peak", cut, decision=Decision(cut, why, "rules", "eq.unmask", {"masked": vox.id}))
     ]
     s.tracks = [gtr, vox]
     p = parse(build_report(s))

@@ -168,8 +168,9 @@ def test_mix_with_profile_says_why_and_records_the_profile(consistent, tmp_path,
         and "your lead vocals sit higher than the default in 7 of 7 past mixes" in d.reason
     )
     assert vox.fader_db == pytest.approx(
-        held.default.track(vox.id).fader_db + float(d.reason.split()[0]), abs=0.02
+        held.default.track(vox.id).fader_db + d.refs["departure_db"], abs=0.02
     )
+    assert f"{d.refs['departure_db']:+.1f} dB" in d.reason
     gtr = next(t for t in session.tracks if t.role.value == "electric_guitar")
     shelf = next(p for p in gtr.chain if p.id == "profile_tilt")
     assert shelf.params["gain_db"] < -2.0 and "darker" in shelf.decision.reason

@@ -71,13 +71,16 @@ _VOCAB: dict[str, _Word] = {
     **_words("overheads", 0.85, "amb ambience ambient"),
     **_words("overheads", 0.75, "cymbal cym ride crash china splash"),
     **_words("overheads", 0.6, "trash crush", weak=True),
-    **_words("overheads", 0.5, "drum drums kit", weak=True),
     **_words("percussion", 0.95, "perc percussion shaker tamb tambourine tambo conga bongo"),
     **_words("percussion", 0.9, "cowbell clap clp snap fingersnap clave cajon djembe timbale"),
     **_words("percussion", 0.9, "timpani timp triangle guiro cabasa woodblock agogo maraca"),
     **_words("percussion", 0.85, "shk shkr chimes windchimes tabla udu surdo cuica stomp"),
-    **_words("percussion", 0.8, "steeldrum"),
+    **_words("percussion", 0.8, "steeldrum synthdrum taiko sleigh"),
     **_words("percussion", 0.6, "drumloop egg", weak=True),
+    # A whole kit printed to one file. Any word naming one kit piece or mic wins over these
+    # ("Kick Drum", "Drum Room", "Drums OH L"): see _PRECEDENCE.
+    **_words("drum_kit", 0.85, "drum drums drumkit kit drumbus drumsbus drummix drumsmix fullkit"),
+    **_words("drum_kit", 0.85, "drm drms"),
     # Bass.
     **_words("bass", 0.95, "bass bassgtr bassguitar synthbass basssynth"),
     **_words("bass", 0.9, "contrabass fretless bassline"),
@@ -99,10 +102,13 @@ _VOCAB: dict[str, _Word] = {
     **_words("keys", 0.95, "organ b3 hammond clav clavinet harpsichord celesta celeste"),
     **_words("keys", 0.9, "keys key keyboard kbd kb ep org leslie mellotron harmonium accordion"),
     **_words("keys", 0.75, "vibes vibraphone marimba xylophone xylo glock glockenspiel"),
+    **_words("keys", 0.75, "musicbox bandoneon"),  # instruments whose names hold a submix word
     # Synths.
     **_words("synth", 0.95, "synth syn synthesizer pad arp arpeggio arpeggiator"),
     **_words("synth", 0.85, "pluck seq sequence sequencer supersaw juno jupiter prophet"),
     **_words("synth", 0.6, "stab saw drone texture moog", weak=True),
+    # General MIDI's synth-lead programs ("Lead 1 (square)"): a synth line, not a singer.
+    **_words("synth", 0.85, "square sawtooth calliope chiff charang fifths"),
     # Strings, brass, winds.
     **_words("orchestral", 0.95, "strings string str strs stgs stg strgs violin vln vla viola"),
     **_words("orchestral", 0.95, "cello celli vlc brass horns horn trumpet tpt trp trombone"),
@@ -126,16 +132,30 @@ _VOCAB: dict[str, _Word] = {
     ),
     **_words("backing_vocals", 0.8, "harm hrm bg gang stack adlib", qualifier="backing"),
     **_words("backing_vocals", 0.75, "dbl double dub", weak=True, qualifier="backing"),
+    # Other General MIDI programs by the family they play in.
+    **_words("keys", 0.85, "clavi kalimba"),
+    **_words("keys", 0.7, "bells bell", weak=True),
+    **_words("acoustic_guitar", 0.85, "dulcimer shamisen koto"),
+    **_words("orchestral", 0.85, "fiddle shanai shehnai bagpipe bagpipes ocarina shakuhachi whistle"),
     # Effects.
     **_words("fx", 0.9, "fx sfx efx riser uplifter downlifter sweep impact whoosh swoosh"),
+    **_words("fx", 0.8, "seashore tweet telephone helicopter applause gunshot"),
     **_words("fx", 0.85, "transition foley glitch vinyl crackle zap laser"),
     **_words("fx", 0.6, "reverse reversed rvs rvrs rev backwards", weak=True, qualifier="reverse"),
     **_words("fx", 0.55, "noise swell boom verb reverb delay dly throw atmos", weak=True),
+    # Several music parts printed to one file ("Music", "Other", "Band"). Any word naming one
+    # instrument or voice wins over these ("Other Vox", "Band Horns"): see _PRECEDENCE.
+    **_words("submix", 0.8, "music other instrument inst instrumental band accompaniment accomp"),
+    **_words("submix", 0.8, "backingtrack submix stems rest remaining"),
+    **_words("submix", 0.6, "mix bt", weak=True),  # also a full mix, a bus or a take: a weak cue
 }
 
 #: When several strong words disagree, the earliest role here wins: drum pieces over bass
 #: ("Kick Sub"), bass over synth and guitar ("Synth Bass", "Bass Gtr"), instruments over vocal
-#: words ("Harmony Gtr"), and the broad overheads/room and fx roles last.
+#: words ("Harmony Gtr"), then the broad overheads/room and fx roles, and last the printed
+#: groups: a word naming one piece, mic or part beats a word naming the whole kit ("Kick Drum",
+#: "Drum Room", "Drums OH L", "Drum FX"), and any word at all beats a submix word ("Other Vox",
+#: "Band Horns", "Drum Mix"), since a group word often just says which stem set a file is from.
 _PRECEDENCE: tuple[str, ...] = (
     "kick",
     "snare",
@@ -152,13 +172,22 @@ _PRECEDENCE: tuple[str, ...] = (
     "lead_vocal",
     "overheads",
     "fx",
+    "drum_kit",
+    "submix",
 )
 
 #: Roles that a "reverse" qualifier turns into fx: a reversed hit or cymbal is a swell effect.
-_DRUM_ROLES = frozenset({"kick", "snare", "toms", "hihat", "overheads", "percussion"})
+_DRUM_ROLES = frozenset({"kick", "snare", "toms", "hihat", "overheads", "percussion", "drum_kit"})
 
 #: Role pairs whose words do not count as disagreeing.
 _COMPATIBLE = {frozenset({"lead_vocal", "backing_vocals"})}
+
+#: Printed-group roles: their words name the set a part belongs to ("Drums OH L", "Other Vox"),
+#: so they never count against a more specific word.
+_GROUP_ROLES = frozenset({"drum_kit", "submix"})
+
+#: Vocal roles: several voices in one file are still the vocals, not a submix.
+_VOCAL_ROLES = frozenset({"lead_vocal", "backing_vocals"})
 
 #: Words that often glue onto an instrument word in lower-case file names ("kickin", "snaretop").
 _GLUE = frozenset(
@@ -214,20 +243,27 @@ def _role_text(role: str) -> str:
     return ROLE_LABELS[role].lower()
 
 
+def _joins_parts(name: str, tokens: list[str]) -> bool:
+    """True when a name joins parts with "+", "&" or "and" ("Keys+Gtrs", "Bass and Drums")."""
+    return "+" in name or "&" in name or "and" in tokens
+
+
 def classify_name(name: str) -> RoleGuess | None:
     """Role from a track or file name ("Snr Btm" -> snare), or None when the name says nothing.
 
     Words are matched against a studio vocabulary; adjacent words are also tried joined
-    ("Bass Drum" -> kick); conflicts are settled by ``_PRECEDENCE`` and qualifier words.
+    ("Bass Drum" -> kick); conflicts are settled by ``_PRECEDENCE`` and qualifier words. A name
+    that joins different parts ("Keys+Gtrs", "Kick & Snare") is a printed group: a whole kit when
+    every part is a drum, else a submix (voices together stay vocals).
     """
     tokens = _name_tokens(name)
     hits: list[tuple[str, _Word]] = []  # (matched text, entry)
     i = 0
     while i < len(tokens):
         if i + 1 < len(tokens) and tokens[i].isalpha() and tokens[i + 1].isalpha():
-            joined = tokens[i] + tokens[i + 1]
-            if joined in _VOCAB:
-                hits.append((f"{tokens[i]} {tokens[i + 1]}", _VOCAB[joined]))
+            joined = _lookup(tokens[i] + tokens[i + 1])
+            if joined is not None:
+                hits.append((f"{tokens[i]} {tokens[i + 1]}", joined))
                 i += 2
                 continue
         entry = _lookup(tokens[i])
@@ -238,6 +274,13 @@ def classify_name(name: str) -> RoleGuess | None:
         return None
 
     strong = [h for h in hits if not h[1].weak]
+    parts = {h[1].role for h in strong}
+    if len(parts) >= 2 and not parts <= _VOCAL_ROLES and _joins_parts(name, tokens):
+        role = "drum_kit" if parts <= _DRUM_ROLES else "submix"
+        words = " + ".join(f"'{text}'" for text, _ in strong)
+        what = f"tokens {words}: several parts joined in one file"
+        reason = f"name '{name}' reads as {_role_text(role)} ({what})"
+        return RoleGuess(role, 0.8, "name", reason)
     text, win = min(strong or hits, key=lambda h: (_PRECEDENCE.index(h[1].role), -h[1].confidence))
     role, confidence = win.role, win.confidence
     what = f"'{text}'"
@@ -265,7 +308,8 @@ def classify_name(name: str) -> RoleGuess | None:
     others = {
         h[1].role
         for h in strong
-        if h[1].role not in (role, win.role) and frozenset({h[1].role, role}) not in _COMPATIBLE
+        if h[1].role not in (role, win.role, *_GROUP_ROLES)
+        and frozenset({h[1].role, role}) not in _COMPATIBLE
     }
     if others:
         confidence -= 0.1 * min(len(others), 3)
@@ -321,6 +365,8 @@ class AudioFeatures:
     attack_db: float  # median size of those rises (dB summed over bands; hits > 200, notes < 200)
     decay_ms: float  # median time for a main hit to fall 15 dB (inf when notes run into each other)
     decayed: float  # fraction of main hits that fall 15 dB before the next one
+    low_hits: float  # fraction of the main hits with most of their power below 150 Hz (kicks)
+    bright_hits: float  # fraction of the main hits with under a fifth below 150 Hz (snares, hats)
     sustain_db: float  # median level against the loudest of the previous 0.4 s (hits: < -5 dB)
     silent: float  # fraction of time more than 40 dB below the loud passages (gaps)
     grid: float  # regularity of the onsets (onset autocorrelation peak at 0.2-2 s, 0..1)
@@ -387,14 +433,21 @@ def _onsets(band_db: np.ndarray, env_db: np.ndarray, rate: float) -> tuple[np.nd
     return on, flux[on]
 
 
-def _decays(env_db: np.ndarray, onsets: np.ndarray, rate: float) -> tuple[float, float]:
-    """Median time (ms) for the level to fall 15 dB after the peak of each main hit (one within
-    15 dB of the loudest), before the next main hit (inf when most never do), and the fraction
-    of main hits that do. Quieter onsets (bleed, ghost notes) neither count nor cut a decay short.
-    """
+def _main_hits(env_db: np.ndarray, onsets: np.ndarray, rate: float) -> np.ndarray:
+    """Peak frames of the main hits: onsets whose peak (within 30 ms) is within 15 dB of the
+    loudest. Quieter onsets are bleed or ghost notes."""
+    if len(onsets) == 0:
+        return np.zeros(0, dtype=int)
     peak_win = max(1, int(0.03 * rate))
     peaks = np.array([o + int(np.argmax(env_db[o : o + peak_win])) for o in onsets], dtype=int)
-    main = peaks[env_db[peaks] >= np.percentile(env_db, 99.5) - 15.0] if len(peaks) else peaks
+    return peaks[env_db[peaks] >= np.percentile(env_db, 99.5) - 15.0]
+
+
+def _decays(env_db: np.ndarray, main: np.ndarray, rate: float) -> tuple[float, float]:
+    """Median time (ms) for the level to fall 15 dB after the peak of each main hit, before the
+    next main hit (inf when most never do), and the fraction of main hits that do. Quieter
+    onsets (bleed, ghost notes) neither count nor cut a decay short.
+    """
     if len(main) == 0:
         return float("inf"), 0.0
     decays = np.full(len(main), np.inf)
@@ -403,6 +456,15 @@ def _decays(env_db: np.ndarray, onsets: np.ndarray, rate: float) -> tuple[float,
         if len(below):
             decays[i] = below[0] / rate * 1000.0
     return float(np.median(decays)), float(np.mean(np.isfinite(decays)))
+
+
+def _hit_kinds(bands: np.ndarray, main: np.ndarray) -> tuple[float, float]:
+    """Fractions of the main hits that are low (at least half their power below 150 Hz at the
+    peak: a kick) and bright (under a fifth of it there: a snare, a hat, a cymbal)."""
+    if len(main) == 0:
+        return 0.0, 0.0
+    low = bands[main, 0] / (bands[main].sum(axis=1) + _EPS)
+    return float(np.mean(low >= 0.5)), float(np.mean(low < 0.2))
 
 
 def _grid(n: int, onsets: np.ndarray, rate: float) -> float:
@@ -539,7 +601,9 @@ def audio_features(x: np.ndarray, sr: int) -> AudioFeatures | None:
     env_db = 10 * np.log10(env + floor)
     active = env_db > float(np.percentile(env_db, 95)) - 40.0
     onsets, strength = _onsets(band_db, env_db, rate)
-    decay_ms, decayed = _decays(env_db, onsets, rate)
+    main = _main_hits(env_db, onsets, rate)
+    decay_ms, decayed = _decays(env_db, main, rate)
+    low_hits, bright_hits = _hit_kinds(bands, main)
     back = max(1, int(0.4 * rate)) | 1
     recent = maximum_filter1d(env_db, back, origin=(back - 1) // 2, mode="nearest")
     sustain = float(np.median((env_db - recent)[active])) if active.any() else 0.0
@@ -567,6 +631,8 @@ def audio_features(x: np.ndarray, sr: int) -> AudioFeatures | None:
         attack_db=float(np.median(strength)) if len(onsets) else 0.0,
         decay_ms=decay_ms,
         decayed=decayed,
+        low_hits=low_hits,
+        bright_hits=bright_hits,
         sustain_db=sustain,
         silent=float(np.mean(~active)),
         grid=_grid(len(env_db), onsets, rate),
@@ -589,13 +655,18 @@ def _audio_rules(f: AudioFeatures) -> tuple[str, float, str]:
        sharp attacks, or 7.5 dB under it and struck (main hits falling 15 dB before the next,
        or noise-like, or fairly sharp); or a few hits that fall away between long silences.
        Judged by the balance of the loudest frames, so bleed and tails do not count: mostly
-       > 5 kHz -> hi-hat (overheads if the hits ring > 200 ms); drums and cymbals taking turns
-       as the loudest sound -> overheads (a whole kit in one mic); mostly < 150 Hz -> kick; a
-       noise burst with a 150-300 Hz body -> snare; mostly < 300 Hz -> toms; else percussion.
-    2. Notes and sounds. Mostly < 150 Hz -> bass; noise-like -> fx; periodic with a moving
-       pitch (vibrato), voice-range f0, formant-band energy and gaps -> lead vocal; no attacks
-       -> synth/pad; attacks -> electric guitar when at least two of plucked (decaying between
-       attacks), mid-range and mono, else keys.
+       > 5 kHz -> hi-hat (overheads if the hits ring > 200 ms); kick-like low hits and bright
+       snare/cymbal hits both among the main hits, a real share of the hits' power below
+       150 Hz and cymbals present -> a whole kit printed to one file; drums and cymbals
+       taking turns as the loudest sound without that low end -> overheads (a whole kit in one
+       mic, thin from above); mostly < 150 Hz -> kick; a noise burst with a 150-300 Hz body ->
+       snare; mostly < 300 Hz -> toms; else percussion.
+    2. Notes and sounds. A bass share and a middle share both substantial, pitched but not one
+       line the pitch tracker can follow, with attacks -> a submix of several parts (modest
+       confidence: a piano's left hand can look the same); mostly < 150 Hz -> bass; noise-like
+       -> fx; periodic with a moving pitch (vibrato), voice-range f0, formant-band energy and
+       gaps -> lead vocal; no attacks -> synth/pad; attacks -> electric guitar when at least two
+       of plucked (decaying between attacks), mid-range and mono, else keys.
     """
     if np.isfinite(f.decay_ms):
         hits = f"{f.onset_rate:.1f} onsets/s decaying 15 dB in {f.decay_ms:.0f} ms"
@@ -620,6 +691,20 @@ def _audio_rules(f: AudioFeatures) -> tuple[str, float, str]:
             conf = 0.55 + 0.2 * min(1.0, (b.high5k - 0.45) / 0.4)
             return "hihat", conf, f"{_pct(b.high5k)} of the hits above 5 kHz, short ({hits}{beat})"
         whole = f.balance
+        # A kit printed to one file: kicks and snares/cymbals take turns as the main hits (each
+        # at least 15% of them, so a kick mic's snare bleed, 15 dB or more under its own hits,
+        # does not count), the kick keeps its low end (overheads lose it: the demo's and a
+        # 150 Hz high-passed kit have 15-25% of the hits' power below 150 Hz, a summed kit
+        # 80-95%) and cymbals are there (1% of the energy above 5 kHz; a lone kick has 0.1%).
+        if f.low_hits >= 0.15 and f.bright_hits >= 0.15 and b.low150 >= 0.35 and whole.high5k >= 0.01:
+            return (
+                "drum_kit",
+                0.6 if f.grid >= 0.5 else 0.5,
+                f"kick-like low hits ({_pct(f.low_hits)} of the main hits) and snare or cymbal hits "
+                f"({_pct(f.bright_hits)}) taking turns, {_pct(b.low150)} of the hits' power below "
+                f"150 Hz and {_pct(whole.high5k)} of the energy above 5 kHz, like a whole kit "
+                f"printed to one file ({hits}{beat})",
+            )
         if whole.low300 >= 0.1 and whole.high5k >= 0.08 and f.hit_spread >= 0.6:
             return (
                 "overheads",
@@ -644,6 +729,24 @@ def _audio_rules(f: AudioFeatures) -> tuple[str, float, str]:
 
     b = f.balance
     sustained = "sustained" if f.onset_rate < 0.4 else f"sustained notes ({hits})"
+    # Several parts in one file: a bass register and a middle register both carry a real share
+    # (a bass DI has 1% at 300 Hz-3 kHz, a lone chord instrument almost nothing below 150 Hz),
+    # pitched, yet no single line holds the pitch tracker (a bass alone is voiced 95% of the
+    # time, bass with chords on top about 70%), with attacks (parts that play, not one pad).
+    if (
+        0.2 <= b.low150 < 0.7
+        and b.mid >= 0.2
+        and f.harmonicity >= 0.5
+        and f.voiced < 0.8
+        and f.onset_rate >= 0.4
+    ):
+        return (
+            "submix",
+            0.4,
+            f"{_pct(b.low150)} of energy below 150 Hz and {_pct(b.mid)} at 300 Hz-3 kHz, pitched "
+            f"(periodicity {f.harmonicity:.2f}) but no single line ({_pct(f.voiced)} of it clearly "
+            f"voiced), with attacks ({f.onset_rate:.1f} onsets/s): several parts in one file",
+        )
     if b.low150 >= 0.4 or (b.low300 >= 0.7 and b.centroid_hz < 250.0):
         conf = 0.5 + 0.2 * min(1.0, (b.low150 - 0.4) / 0.5)
         low = (

@@ -27,7 +27,8 @@ def decide(session: Session, ctx: Context, rough: dict[str, float] | None = None
     """Run every rule in mixing order, applying each rule's moves before the next reads them.
 
     Order: corrective EQ, dynamics, colour, balance (which compensates what EQ removed),
-    unmasking (which needs the balance), pan, depth.
+    unmasking (which needs the balance), balance again (so an unmasking cut carves its band
+    without lowering the part), pan, depth.
 
     ``rough`` (track id -> matched fader dB) turns on "respect the rough": faders stay within
     2 dB of the match unless a measured problem justifies more, and the matched pans are kept.
@@ -35,14 +36,25 @@ def decide(session: Session, ctx: Context, rough: dict[str, float] | None = None
     lead = choose_lead(ctx, session)
     ctx.lead_id = lead.id if lead else None
     applied: list[Move] = []
-    rules: tuple = (highpass, resonances, compression, saturation, balance, unmask, pan, depth, fx_buses)
+    rules: tuple = (
+        highpass,
+        resonances,
+        compression,
+        saturation,
+        balance,
+        unmask,
+        balance,
+        pan,
+        depth,
+        fx_buses,
+    )
     if rough is not None:
         from ..match.respect import respect_balance
 
         def respect(c: Context, s: Session) -> list[Move]:
             return respect_balance(c, s, rough)
 
-        rules = (highpass, resonances, compression, saturation, respect, unmask, depth, fx_buses)
+        rules = (highpass, resonances, compression, saturation, respect, unmask, respect, depth, fx_buses)
     for rule in rules:
         moves = rule(ctx, session)
         apply(session, moves)

@@ -30,6 +30,7 @@ class Move:
     value: Any
     reason: str
     rule: str
+    refs: dict[str, Any] = field(default_factory=dict)  # structured facts behind the reason
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Context:
     pair_keys: dict[str, str] = field(default_factory=dict)
     sides: dict[str, str | None] = field(default_factory=dict)
     lead_id: str | None = None
+    #: Learned balance priors (``decide.priors``); None reads the committed ones.
+    priors: dict[str, Any] | None = None
 
 
 def label(track: Track) -> str:
@@ -96,7 +99,7 @@ def apply(session: Session, moves: list[Move], origin: str = "rules") -> None:
     by_id.update({b.id: b for b in session.buses})
     for m in moves:
         strip = by_id[m.target]
-        d = Decision(value=None, reason=m.reason, origin=origin, rule=m.rule)
+        d = Decision(value=None, reason=m.reason, origin=origin, rule=m.rule, refs=dict(m.refs))
         if m.param in ("insert", "processor"):
             p: Processor = m.value
             if not p.id:

@@ -35,6 +35,8 @@ SPREAD_TARGET: dict[str, float | None] = {
     "hihat": None,
     "overheads": None,
     "percussion": None,
+    "drum_kit": 14.0,  # often printed through a bus chain: only a raw, very peaky kit is tamed, gently
+    "submix": None,  # a printed submix is already mixed: its dynamics are the producer's
     "fx": None,
 }
 

@@ -25,11 +25,13 @@ HPF_POLICY: dict[str, tuple[float, float | None]] = {
     "hihat": (200.0, 250.0),
     "overheads": (60.0, 80.0),
     "percussion": (120.0, 150.0),
+    "drum_kit": (30.0, 35.0),  # a printed kit holds the kick's fundamental: only sub-rumble goes
     "electric_guitar": (80.0, 100.0),
     "acoustic_guitar": (80.0, 100.0),
     "keys": (40.0, 60.0),
     "synth": (50.0, 80.0),
     "orchestral": (60.0, 80.0),
+    "submix": (25.0, 30.0),  # may hold a bass line: only infrasonic rumble goes
     "lead_vocal": (75.0, 100.0),
     "backing_vocals": (90.0, 120.0),
     "fx": (40.0, 60.0),
@@ -76,9 +78,9 @@ def highpass(ctx: Context, session: Session) -> list[Move]:
     return moves
 
 
-#: Roles whose held notes would read as resonances (sustained chords, drones, bass lines):
-#: resonance hunting is left to the mixer there.
-NO_RESONANCE_HUNT = ("keys", "synth", "orchestral", "bass", "kick", "fx")
+#: Roles whose held notes would read as resonances (sustained chords, drones, bass lines, a
+#: printed kit's tuned kick and toms, a submix's chords): resonance hunting is left to the mixer.
+NO_RESONANCE_HUNT = ("keys", "synth", "orchestral", "bass", "kick", "fx", "drum_kit", "submix")
 
 
 def resonances(ctx: Context, session: Session, max_cuts: int = 2, min_excess_db: float = 4.0) -> list[Move]:
@@ -114,8 +116,10 @@ KEY_BANDS: dict[str, tuple[int, tuple[float, float], str]] = {
 }
 #: Above this median excess (dB) an EQ cut cannot unmask; that is a balance problem instead.
 MAX_FIXABLE_DB = 6.0
-DRUMS = ("kick", "snare", "toms", "hihat", "overheads", "percussion")
-#: Roles that yield (get cut) when they mask a higher-priority key band.
+DRUMS = ("kick", "snare", "toms", "hihat", "overheads", "percussion", "drum_kit")
+#: Roles that yield (get cut) when they mask a higher-priority key band. A printed kit or submix
+#: does not: each is one balanced group (a cut in a kit's 1-4 kHz takes the snare's crack, in a
+#: submix's low end every part's body), so its fader, not a cut, answers a masked part.
 YIELDING = {
     "electric_guitar": 5,
     "acoustic_guitar": 5,
@@ -200,6 +204,7 @@ def unmask(
                     f"{-threshold_db:g} dB of it {share[k]:.0%} of the time they play together "
                     f"(median {med:+.1f} dB). The cut goes on the {label(lo)}, the lower priority.",
                     "eq.unmask",
+                    {"masked": hi.id, "share": round(float(share[k]), 3), "median_db": round(med, 2)},
                 )
             )
     return moves

@@ -27,9 +27,19 @@ PAIR_SPREAD = {
     "percussion": 0.5,
     "fx": 0.7,
     "hihat": 0.3,
+    "drum_kit": 1.0,  # a split stereo print (Drums L / Drums R) goes back to its own full width
+    "submix": 1.0,  # likewise for a split submix
 }
-#: role -> where a lone mono part goes when nothing else decides (audience perspective).
-SINGLE_POSITION = {"hihat": -0.3, "toms": 0.0, "overheads": 0.0, "percussion": 0.4}
+#: role -> where a lone mono part goes when nothing else decides (audience perspective). A
+#: printed kit or submix is the whole group, so it sits where the group's centre is.
+SINGLE_POSITION = {
+    "hihat": -0.3,
+    "toms": 0.0,
+    "overheads": 0.0,
+    "percussion": 0.4,
+    "drum_kit": 0.0,
+    "submix": 0.0,
+}
 
 
 def _spread(n: int, width: float) -> list[float]:
@@ -146,6 +156,8 @@ SEND_LEVELS: dict[str, tuple[float | None, float | None]] = {
     "snare": (-20.0, None),
     "toms": (-22.0, None),
     "overheads": (-28.0, None),
+    "drum_kit": (-28.0, None),  # like overheads: the kit in the room, the kick not washed
+    "submix": (None, None),  # a printed submix carries its own reverbs: more would blur it
     "keys": (-22.0, None),
     "electric_guitar": (-23.0, -24.0),
     "acoustic_guitar": (-21.0, None),

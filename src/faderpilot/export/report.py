@@ -315,13 +315,15 @@ def strip_rows(strip: Track | Bus, names: dict[str, str]) -> list[Row]:
 
 
 def lead_track(session: Session) -> Track | None:
-    """The balance reference: the track whose fader reason says it is, else a lead vocal, else
-    the first audible track."""
+    """The lead the balance chose (its fader decision's ``refs["lead"]``), else a lead vocal,
+    else the first audible track."""
     audible = [t for t in session.tracks if not t.mute]
+    ids = {t.id: t for t in audible}
     for t in audible:
         d = t.decisions.get("fader_db")
-        if d is not None and "lead sets the reference" in d.reason:
-            return t
+        lead = d.refs.get("lead") if d is not None else None
+        if lead in ids:
+            return ids[lead]
     vox = [t for t in audible if t.role.value == "lead_vocal"]
     return (vox or audible or [None])[0]
 
@@ -370,10 +372,10 @@ def level_rows(session: Session) -> tuple[list[LevelRow], Track | None]:
     return rows, lead
 
 
-def masked_track(session: Session, reason: str, masker: Track) -> Track | None:
-    """The track an unmasking cut protects: the one the reason names in quotes (longest match)."""
-    named = [t for t in session.tracks if t.id != masker.id and f"'{t.name}'" in reason]
-    return max(named, key=lambda t: len(t.name)) if named else None
+def masked_track(session: Session, decision: Decision | None, masker: Track) -> Track | None:
+    """The track an unmasking cut protects (its decision's ``refs["masked"]``)."""
+    masked = decision.refs.get("masked") if decision is not None else None
+    return next((t for t in session.tracks if t.id == masked and t.id != masker.id), None)
 
 
 def heard_bands(t: Track, sr: int, chain: list[Processor] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -426,7 +428,7 @@ def track_pictures(session: Session, t: Track) -> list[tuple[figures.Picture, st
         d = p.decision
         if p.kind != "peak" or d is None or d.rule != "eq.unmask" or not bands:
             continue
-        other = masked_track(session, d.reason, t)
+        other = masked_track(session, d, t)
         if other is None or not other.analysis.get("band_db"):
             continue
         without = t.chain[:i] + t.chain[i + 1 :]
@@ -840,6 +842,42 @@ def _rough_parts(session: Session) -> tuple[list[tuple[str, str]], str]:
     return facts, "".join(out)
 
 
+def _training_html(training: dict | None) -> str:
+    """The learned balance: each departure with the songs it rests on, and every training song."""
+    if not training:
+        return ""
+    out = [
+        "<h3>What the balance learned, and from which songs</h3>",
+        f"<p>{_e(training.get('what', ''))}. {_e(training.get('method', ''))}</p>",
+        '<table class="console"><thead><tr><th>Departure</th><th>Value</th><th>Training songs</th>'
+        "</tr></thead><tbody>",
+    ]
+    for key, v in sorted(training.get("terms", {}).items(), key=lambda kv: -abs(kv[1]["value_db"])):
+        out.append(
+            f'<tr><td>{_e(key)}</td><td class="num">{fmt_db(v["value_db"])}</td>'
+            f'<td class="num">{v["songs"]}</td></tr>'
+        )
+    out.append("</tbody></table>")
+    for src in training.get("published", []):
+        out.append(f"<p>Published figure weighted as a few songs: {_e(src)}</p>")
+    songs = training.get("songs", [])
+    if songs:
+        out.append(
+            f"<details><summary>{len(songs)} training songs (package, file, licence, SHA-256)</summary>"
+            '<table class="console"><thead><tr><th>Song</th><th>Package</th><th>File</th><th>Licence</th>'
+            "<th>SHA-256</th></tr></thead><tbody>"
+        )
+        for x in songs:
+            pkg = f"{x.get('package') or ''} {x.get('package_version') or ''}".strip()
+            out.append(
+                f"<tr><td>{_e(x.get('id', ''))}</td><td>{_e(pkg)}</td><td>{_e(str(x.get('file', '')))}</td>"
+                f"<td>{_e(str(x.get('licence', '')))}</td>"
+                f"<td><code>{_e(str(x.get('sha256', ''))[:16])}…</code></td></tr>"
+            )
+        out.append("</tbody></table></details>")
+    return "".join(out)
+
+
 def _provenance_html(session: Session) -> str:
     prov = session.provenance
     out = ['<dl class="facts">']
@@ -864,7 +902,7 @@ def _provenance_html(session: Session) -> str:
     notes = prov.get("notes") or []
     ntxt = "; ".join(n if isinstance(n, str) else json.dumps(n, ensure_ascii=False) for n in notes) or "none"
     out.append(f"<dt>Text notes</dt><dd>{_e(ntxt)}</dd>")
-    for key in sorted(set(prov) - {"program", "profile", "notes", "priors", "mix", "rough"}):
+    for key in sorted(set(prov) - {"program", "profile", "notes", "priors", "mix", "rough", "training"}):
         v = prov[key]
         if v in (None, "", [], {}):
             continue
@@ -885,6 +923,7 @@ def _provenance_html(session: Session) -> str:
             else:
                 out.append(f"<li>{_e(p)}</li>")
         out.append("</ol>")
+    out.append(_training_html(prov.get("training")))
     if session.history:
         out.append("<h3>Edit history</h3><ol>")
         for h in session.history:

@@ -1,89 +1,97 @@
-"""Respect the rough: the balance rule in a mode that keeps the producer's fader intent.
+"""Respect the rough: the producer's balance stays unless real mixes never put a part there.
 
-Fader moves stay within ``LIMIT_DB`` of the match unless a measured problem justifies more:
+"Make the rough 10% better" must never make it worse. The rough's balance is the producer's
+intent for this song; the learned balance (``decide.priors``) says where real mixes put each kind
+of part, with a spread: single tracks of a role sit about ``track_spread`` dB (one sd) around the
+learned level across real songs. So a fader departs from the rough only when the rough puts a
+part further from the learned level than ``SPREAD_SDS`` sds (and at least ``MIN_BAND_DB``), and
+then only back to the edge of that range: a vocal buried 15 dB under the band comes up to where
+real mixes still go, a balance inside the range real mixes use is kept exactly.
 
-- **buried**: the role table wants the track more than ``BURIED_DB`` louder than the rough has it
-  (measured loudness on active regions, relative to the lead), so it is lost in the mix;
-- **masking the lead**: the track would come down more than the limit and, at the rough's level,
-  it comes within 3 dB of the lead in the lead's key band at least half the time they play
-  together (the same measure as the unmasking EQ rule).
-
-Every departure names the problem it fixes; every clamp says what the role table wanted.
+Levels are compared relative to the song (one common offset removed, since only the balance
+counts), and as heard after the EQ the rules added on top of the rough's own fitted EQ (what an
+unmasking cut removes is given back, so the cut carves its band without lowering the part).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..decide import priors as learned
 from ..decide.balance import balance
-from ..decide.base import Context, Move, label
-from ..decide.eq import KEY_BANDS
-from ..session.model import Session
+from ..decide.base import Context, Move, eq_loudness_change_db, label
+from ..session.model import Session, Track
 
-LIMIT_DB = 2.0
-BURIED_DB = 6.0
+#: How many sds of real mixes' spread around the learned level a rough may sit and be kept.
+SPREAD_SDS = 2.0
+#: The narrowest range kept around the learned level (dB either way).
+MIN_BAND_DB = 4.0
 
 
-def masks_lead(ctx: Context, session: Session, track_id: str, gains: dict[str, float]) -> float | None:
-    """Share of shared playing frames where the track comes within 3 dB of the lead in the lead's
-    key band (None when there is no lead or no key band)."""
-    from ..analysis.measure import BAND_CENTRES
+def added_eq_change_db(ctx: Context, t: Track) -> float:
+    """Loudness change (dB) of the filters the rules added on top of the rough's fitted EQ."""
+    own = [p for p in t.chain if p.decision is None or p.decision.origin != "rough"]
+    if len(own) == len(t.chain):
+        return eq_loudness_change_db(t, ctx.analyses[t.id], ctx.sample_rate)
+    from dataclasses import replace
 
-    if not ctx.lead_id or ctx.lead_id == track_id:
-        return None
-    lead = session.track(ctx.lead_id)
-    flo, fhi = KEY_BANDS[lead.role.value][1] if lead.role.value in KEY_BANDS else (1000.0, 4000.0)
-    bands = np.flatnonzero((BAND_CENTRES >= flo) & (BAND_CENTRES <= fhi))
-    ah, al = ctx.analyses[lead.id], ctx.analyses[track_id]
-    both = ah.frame_active & al.frame_active
-    if both.sum() < 3 or bands.size == 0:
-        return None
-    h = ah.band_frames_db[both][:, bands] + gains[lead.id]
-    lo = al.band_frames_db[both][:, bands] + gains[track_id]
-    return float(np.max(np.mean(lo - h > -3.0, axis=0)))
+    return eq_loudness_change_db(replace(t, chain=own), ctx.analyses[t.id], ctx.sample_rate)
 
 
 def respect_balance(ctx: Context, session: Session, matched: dict[str, float]) -> list[Move]:
-    """Balance moves clamped to the match +- LIMIT_DB unless a measured problem justifies more.
+    """Balance moves that keep the rough's fader unless the rough sits outside real mixes' range.
 
     ``matched``: track id -> the matched fader (dB). Tracks without a match keep the rule's move.
     """
+    priors = ctx.priors if ctx.priors is not None else learned.load()
+    wanted = balance(ctx, session)
+    base = {
+        m.target: matched[m.target] - added_eq_change_db(ctx, session.track(m.target))
+        for m in wanted
+        if m.target in matched
+    }
+    # only the balance counts: the learned faders and the rough's differ by one common offset
+    offset = float(np.median([m.value - base[m.target] for m in wanted if m.target in base])) if base else 0.0
     moves = []
-    gains = {t.id: t.trim_db + t.fader_db for t in session.tracks}
-    for m in balance(ctx, session):
-        if m.target not in matched:
+    for m in wanted:
+        if m.target not in base:
             moves.append(m)
             continue
         t = session.track(m.target)
-        base = matched[m.target]
-        want = float(m.value)
-        delta = want - base
-        if abs(delta) <= LIMIT_DB:
-            why = f"Within {LIMIT_DB:g} dB of the rough ({base:+.1f} dB): {m.reason}"
-            moves.append(Move(m.target, "fader_db", round(want, 1), why, "match.respect"))
-            continue
-        if delta > BURIED_DB:
+        spread = learned.track_spread(priors, t.role.value)
+        band = max(MIN_BAND_DB, SPREAD_SDS * spread)
+        delta = float(m.value) - offset - base[m.target]  # learned minus the rough, relative
+        kept = base[m.target]
+        refs = {
+            **m.refs,
+            "rough_fader_db": round(matched[m.target], 2),
+            "added_eq_change_db": round(matched[m.target] - kept, 2),
+            "range_db": round(band, 2),
+        }
+        eq_note = ""
+        if abs(kept - matched[m.target]) >= 0.3:
+            eq_note = f" ({kept - matched[m.target]:+.1f} dB for what the added EQ changed)"
+        if abs(delta) <= band:
+            value = round(float(np.clip(kept, -60.0, 12.0)), 1)
             why = (
-                f"Departs {delta:+.1f} dB from the rough ({base:+.1f} dB) to fix a buried track: at the "
-                f"rough's level the {label(t)} sits {delta:.1f} dB under where its role sits relative "
-                f"to the lead. {m.reason}"
+                f"Fader {value:+.1f} dB: kept at the rough's balance{eq_note}; real mixes put "
+                f"{a_or_the(t)} within {band:.1f} dB of where the rough has it ({delta:+.1f} dB from "
+                "the learned level), so the producer's choice stands."
             )
-            moves.append(Move(m.target, "fader_db", round(want, 1), why, "match.respect.buried"))
+            moves.append(Move(m.target, "fader_db", value, why, "match.respect", refs))
             continue
-        share = masks_lead(ctx, session, m.target, gains) if delta < 0 else None
-        if share is not None and share >= 0.5:
-            why = (
-                f"Departs {delta:+.1f} dB from the rough ({base:+.1f} dB) to stop masking the lead: at "
-                f"the rough's level it comes within 3 dB of the lead in the lead's key band "
-                f"{share:.0%} of the time they play together. {m.reason}"
-            )
-            moves.append(Move(m.target, "fader_db", round(want, 1), why, "match.respect.masking"))
-            continue
-        kept = round(base + float(np.clip(delta, -LIMIT_DB, LIMIT_DB)), 1)
+        step = delta - np.sign(delta) * band
+        value = round(float(np.clip(kept + step, -60.0, 12.0)), 1)
+        way = "buried" if delta > 0 else "too loud"
         why = (
-            f"Fader {kept:+.1f} dB: kept within {LIMIT_DB:g} dB of the rough ({base:+.1f} dB); the role "
-            f"table wanted {want:+.1f} dB, but no measured problem (buried, masking the lead) "
-            "justifies moving further from the producer's balance."
+            f"Fader {value:+.1f} dB: departs {step:+.1f} dB from the rough because the {label(t)} is "
+            f"{way} there: {abs(delta):.1f} dB from where real mixes put it, beyond the {band:.1f} dB "
+            f"they range over ({SPREAD_SDS:g} sd); moved only to the edge of that range. {m.reason}"
         )
-        moves.append(Move(m.target, "fader_db", kept, why, "match.respect"))
+        moves.append(Move(m.target, "fader_db", value, why, f"match.respect.{way.replace(' ', '_')}", refs))
     return moves
+
+
+def a_or_the(t: Track) -> str:
+    """The track's role in words, as a thing ("the electric guitar")."""
+    return f"the {label(t)}"

@@ -57,8 +57,9 @@ PRIMARY_WORDS = ("in", "inside", "top", "batter", "di", "dit", "direct", "line",
 OVERHEAD_WORDS = frozenset({"oh", "ohs", "overhead", "overheads", "ovh", "ovhd", "ohd"})
 #: Roles whose close mics are lined up with the overheads.
 CLOSE_ROLES = ("kick", "snare", "toms", "hihat")
-#: Roles never grouped as multi-mic sources (an overhead pair is spaced on purpose).
-UNGROUPED_ROLES = ("overheads",)
+#: Roles never grouped as multi-mic sources: an overhead pair is spaced on purpose, and a printed
+#: kit or submix is already mixed (lining one print up with another would move parts in time).
+UNGROUPED_ROLES = ("overheads", "drum_kit", "submix")
 
 MAX_LAG_S = 0.010
 BLOCK = 8192

@@ -35,7 +35,9 @@ from .cleanup import block_peaks
 HOP_S = 0.001
 #: Roles recorded by close mics on a kit, whose activity is judged against the kit's bleed.
 CLOSE_MIC_ROLES = ("kick", "snare", "toms")
-#: Roles whose bleed can reach a close mic (every drum track).
+#: Roles whose bleed can reach a close mic (every drum mic). A printed kit (``drum_kit``) is not
+#: here: it holds the close mics' own signals, not sound bleeding into them; it is stripped like
+#: the other kit tracks that are not close mics (the plain settings).
 KIT_ROLES = ("kick", "snare", "toms", "hihat", "overheads", "percussion")
 #: Bleed is at least this far (dB) under the track it comes from; a closer coupling means the
 #: two tracks capture the same hits, not one bleeding into the other.
@@ -48,6 +50,7 @@ SUSTAINED_ROLES = (
     "keys",
     "synth",
     "orchestral",
+    "submix",  # several sustained parts: the quietest of them must keep its tails
     "lead_vocal",
     "backing_vocals",
     "fx",
@@ -76,7 +79,8 @@ SUSTAINED = StripSettings(below_top_db=60.0, post_roll_s=0.5)
 
 
 def settings_for(role: str) -> StripSettings:
-    """The strip-silence settings for a role."""
+    """The strip-silence settings for a role (``PLAIN`` for hi-hat, overheads, percussion and a
+    printed kit)."""
     if role in CLOSE_MIC_ROLES:
         return CLOSE_MIC
     if role in SUSTAINED_ROLES:

@@ -5,6 +5,7 @@ Produces the draft session every mix starts from; no mixing decision beyond gain
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,40 @@ def gain_stage(a: TrackAnalysis) -> tuple[float, str]:
         f"Trim {trim:+.1f} dB: brings its playing level ({a.active_lufs:.1f} LUFS on active "
         f"regions) to the {REFERENCE_LUFS:g} LUFS reference before any mix decision."
     )
+
+
+#: Close drum mics: a session with any of them (or with overheads named as such) is a miked kit.
+CLOSE_DRUM_ROLES = ("kick", "snare", "toms", "hihat")
+
+
+def whole_kit_sounds(guesses: list[RoleGuess]) -> list[RoleGuess]:
+    """Session-level correction of role guesses for tracks that sound like a whole kit at once,
+    judged from audio because their names said nothing. Audio alone tells a kit printed to one
+    file (``drum_kit``) from overheads by the low end only; the session tells more: with no close
+    drum mics and no named overheads there is no miked kit, so an overheads sound is the kit
+    printed to one file; with them, a full-kit sound is another mic on that kit (overheads/room).
+    Names are never overruled."""
+    named_oh = any(g.role == "overheads" and g.signal != "audio" for g in guesses)
+    miked = named_oh or any(g.role in CLOSE_DRUM_ROLES for g in guesses)
+    out = []
+    for g in guesses:
+        if g.signal == "audio" and g.role == "overheads" and not miked:
+            g = replace(
+                g,
+                role="drum_kit",
+                reason=f"{g.reason}; but the session has no close drum mics (kick, snare, toms or "
+                "hi-hat) nor named overheads, so this whole-kit sound is a kit printed to one file "
+                "→ drums (full kit)",
+            )
+        elif g.signal == "audio" and g.role == "drum_kit" and miked:
+            g = replace(
+                g,
+                role="overheads",
+                reason=f"{g.reason}; but the session has close drum mics or named overheads, so "
+                "this whole-kit sound is another mic on that kit → overheads/room",
+            )
+        out.append(g)
+    return out
 
 
 def make_buses(roles: list[str]) -> list[Bus]:
@@ -69,7 +104,9 @@ def prepare(
     guesses: list[RoleGuess],
     skipped: list[Skipped],
 ) -> Session:
-    """Build the draft session from loaded sources, their measurements and role guesses."""
+    """Build the draft session from loaded sources, their measurements and role guesses
+    (corrected by ``whole_kit_sounds`` for what the whole session shows)."""
+    guesses = whole_kit_sounds(guesses)
     tracks: list[Track] = []
     warnings: list[Skipped] = []
     for src, a, g in zip(sources, analyses, guesses, strict=True):

@@ -74,6 +74,7 @@ def profile_moves(
                     f"{v:+.1f} dB: your {_plural(t)} sit {'higher' if v > 0 else 'lower'} than the default "
                     f"{_evidence(lvl, 'dB')}.",
                     "profile.level",
+                    {"default_db": t.fader_db, "departure_db": v, "songs": lvl["n"]},
                 )
             )
         pn = profile.get("pan", {}).get(role)

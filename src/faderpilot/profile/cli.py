@@ -45,9 +45,24 @@ def provenance_lines(session) -> list[str]:
     """What shaped a session, in sentences: program, priors and sources, profile, rough, notes."""
     prov = session.provenance or {}
     lines = [f"Made by {prov.get('program', 'faderpilot')}, on this machine; nothing was sent anywhere."]
-    lines.append("Built-in priors (published statistics and documented defaults; no training data):")
+    lines.append("Built-in priors (published statistics, documented defaults and the training songs below):")
     for p in prov.get("priors", []):
         lines.append(f"  - {p['what']}: {p['source']}")
+    training = prov.get("training")
+    if training:
+        songs = training.get("songs", [])
+        lines.append(f"The balance was learned from {len(songs)} real songs ({training.get('method', '')}):")
+        for key, v in sorted(training.get("terms", {}).items(), key=lambda kv: -abs(kv[1]["value_db"])):
+            if v["value_db"]:
+                lines.append(f"  - {key}: {v['value_db']:+.2f} dB, on {v['songs']} songs")
+        for x in songs:
+            pkg = f"{x.get('package') or ''} {x.get('package_version') or ''}".strip()
+            lines.append(
+                f"  - {x['id']}: {pkg}, {x.get('file')}, licence {x.get('licence')}, "
+                f"sha256 {x.get('sha256')}; learned {x.get('learned', 'track levels')}"
+            )
+        for src in training.get("published", []):
+            lines.append(f"  - published figure weighted as a few songs: {src}")
     prof = prov.get("profile")
     if prof:
         songs = prof.get("songs", [])

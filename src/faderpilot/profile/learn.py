@@ -4,7 +4,7 @@ Per quantity (level, pan spread and tilt per role; reverb, compression and maste
 song) the profile keeps every song's value, their mean and spread, how many songs agree, and the
 value ``mix --profile`` applies: the mean pulled toward the default by how sure it is.
 
-Shrinkage: the per-song spread is pooled with a prior spread ``PRIOR_SPREAD`` worth
+Shrinkage (``decide.shrink``): the per-song spread is pooled with a prior spread ``PRIOR_SPREAD`` worth
 ``PRIOR_WEIGHT`` songs (so one or two songs cannot claim to be consistent), and the mean is
 multiplied by the positive-part James-Stein factor ``max(0, 1 - se^2 / mean^2)`` with
 ``se = spread / sqrt(n)`` (Efron & Morris, "Stein's estimation rule and its competitors",
@@ -16,7 +16,6 @@ shrinks toward ``MASTER_PRIOR_LUFS`` instead of zero.
 from __future__ import annotations
 
 import json
-import math
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ import numpy as np
 
 from .. import __version__
 from ..audio.io import sha256_file
+from ..decide import shrink
 from ..session.io import write_text_atomic
 from ..session.model import Skipped
 from .estimate import SongEstimate, SongSkipped, estimate_song
@@ -50,6 +50,8 @@ LIMIT = {
     "compression_lu": 4.0,
     "master_lufs": 8.0,
 }
+#: Per-song scatter (in prior spreads) beyond which a quantity's estimate is not trusted.
+UNRELIABLE_SDS = 2.5
 #: How many songs' worth of weight the prior spread has.
 PRIOR_WEIGHT = 2.0
 #: Where master loudness shrinks to: the level streaming services normalise to (Spotify, YouTube:
@@ -58,29 +60,16 @@ MASTER_PRIOR_LUFS = -14.0
 
 
 def summarise(values: list[float], quantity: str, centre: float = 0.0) -> dict[str, Any]:
-    """Mean, spread, agreement and the shrunk value of one quantity's per-song departures."""
-    x = np.asarray(values, dtype=float)
-    n = int(x.size)
-    mean = float(np.mean(x))
-    sd = float(np.std(x, ddof=1)) if n > 1 else None
-    s0 = PRIOR_SPREAD[quantity]
-    pooled = math.sqrt(((n - 1) * (sd or 0.0) ** 2 + PRIOR_WEIGHT * s0**2) / (n - 1 + PRIOR_WEIGHT))
-    se = pooled / math.sqrt(n)
-    dep = mean - centre
-    factor = max(0.0, 1.0 - (se / dep) ** 2) if dep != 0 else 0.0
-    value = centre + float(np.clip(dep * factor, -LIMIT[quantity], LIMIT[quantity]))
-    small = 0.25 * s0
-    agree = int(np.sum((np.sign(x - centre) == np.sign(dep)) & (np.abs(x - centre) >= small)))
-    return {
-        "n": n,
-        "values": [round(float(v), 3) for v in x],
-        "mean": round(mean, 3),
-        "sd": None if sd is None else round(sd, 3),
-        "spread": round(pooled, 3),
-        "agree": agree,
-        "shrink": round(factor, 3),
-        "value": round(value, 3),
-    }
+    """Mean, spread, agreement and the shrunk value of one quantity's per-song departures.
+
+    Songs that scatter by more than ``UNRELIABLE_SDS`` prior spreads (sd) are no habit but an
+    estimate the fit cannot make for that part (a kick whose level trades off against the
+    overheads' bleed swings by 8 dB from song to song): nothing is applied, and ``unreliable``
+    says so."""
+    stat = shrink.summarise(values, PRIOR_SPREAD[quantity], LIMIT[quantity], centre, PRIOR_WEIGHT)
+    if stat["sd"] is not None and stat["sd"] > UNRELIABLE_SDS * PRIOR_SPREAD[quantity]:
+        stat.update(value=centre, shrink=0.0, unreliable=True)
+    return stat
 
 
 def aggregate(songs: list[SongEstimate]) -> dict[str, Any]:

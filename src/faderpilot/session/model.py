@@ -43,6 +43,9 @@ class Decision:
     reason: str
     origin: str = "rules"
     rule: str = ""
+    #: Structured facts the sentence is made from (e.g. ``{"lead": "t07", "departures": [...]}``),
+    #: so views read data, never the reason's words.
+    refs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
