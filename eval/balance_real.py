@@ -188,11 +188,12 @@ def baseline(song: dict) -> dict[str, float]:
     return {t["track"]: float(np.median(want) - t["lufs_in_mix"]) for t in song["truth"]["tracks"]}
 
 
-def run_mix(song: dict, priors: dict, out: Path) -> dict[str, float]:
+def run_mix(song: dict, priors: dict, out: Path, rough: Path | None = None) -> dict[str, float]:
+    """Mix the scrambled stems with these priors (and the author's mix as the rough, if given)."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(priors, f)
     try:
-        mix(scrambled(song), out, report=False, daws=(), priors=f.name, workers=2)
+        mix(scrambled(song), out, report=False, daws=(), priors=f.name, workers=2, rough=rough)
     finally:
         os.unlink(f.name)
     return errors(score_out(out, song), song)
@@ -263,6 +264,7 @@ def main() -> int:
     ap.add_argument("--write", action="store_true", help="fit on every song and write the committed priors")
     ap.add_argument("--only", help="songs whose id contains this")
     ap.add_argument("--mix", choices=("all", "final"), default="all", help="songs mixed end to end")
+    ap.add_argument("--rough", action="store_true", help="also mix with the author's mix as the rough")
     args = ap.parse_args()
     all_songs = [s for d in args.data if d.is_dir() for s in songs(d)]
     if args.only:
@@ -290,6 +292,8 @@ def main() -> int:
     methods = ["equal", "learned"] if args.fast else ["equal", "learned", "learned (mixed)"]
     if args.old:
         methods.append(f"table {args.old}")
+    if args.rough:
+        methods.append("rough = author's mix")
     for i, sid in enumerate(sorted(feats), 1):
         f, song = feats[sid], by_id[sid]
         train = [j for j in dev if j != sid]  # the final split never trains
@@ -301,6 +305,9 @@ def main() -> int:
             print(f"[{i}/{len(feats)}] mix {sid}", file=sys.stderr)
             mixed = run_mix(song, priors, CACHE / sid / "out")
         old = run_old(song, args.old, CACHE / sid / f"out-{args.old}") if args.old else {}
+        rough = {}
+        if args.rough and not args.fast and (args.mix == "all" or sid in final):
+            rough = run_mix(song, priors, CACHE / sid / "out-rough", song["dir"] / "mix.wav")
         for t, e in zip(f["tracks"], pred, strict=True):
             rows.append(
                 {
@@ -313,6 +320,7 @@ def main() -> int:
                     "learned": float(e),
                     "learned (mixed)": mixed.get(t["track"]),
                     f"table {args.old}": old.get(t["track"]) if args.old else None,
+                    "rough = author's mix": rough.get(t["track"]),
                 }
             )
     text = [
@@ -338,7 +346,9 @@ def main() -> int:
     out = "\n".join(text)
     print(out)
     RESULTS.mkdir(exist_ok=True)
-    name = "balance_real_fast.md" if args.fast else "balance_real.md"
+    name = "balance_real.md"
+    if args.fast or args.rough:
+        name = "balance_real_fast.md" if args.fast else "balance_real_rough.md"
     (RESULTS / name).write_text(out + "\n")
     (RESULTS / name.replace(".md", ".json")).write_text(json.dumps(rows, indent=0) + "\n")
     return 0

@@ -170,6 +170,15 @@ def test_balance_with_no_learned_departure_is_equal_loudness_after_the_chain():
         assert "at equal loudness" in t.decisions["fader_db"].reason
 
 
+def test_a_stereo_bass_made_mono_keeps_its_balanced_loudness():
+    wide = np.vstack([noise(8.0, amp=0.2, seed=1)[0], noise(8.0, amp=0.2, seed=2)[0]])  # side = mid
+    s, ctx, audio = build({"Bass.wav": (wide, "bass"), **_three_parts()})
+    lv, s = _printed_lufs(s, ctx, audio, {"terms": {}})
+    bass = next(t for t in s.tracks if t.role.value == "bass")
+    assert bass.width == 0.0 and bass.decisions["fader_db"].refs["width_change_db"] < -2.5
+    assert abs(lv["bass"] - lv["keys"]) < 0.6, lv  # the 3 dB the fold to mono removes is given back
+
+
 def test_balance_applies_each_learned_departure_and_says_on_how_many_songs():
     priors = {
         "terms": {

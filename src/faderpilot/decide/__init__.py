@@ -27,8 +27,8 @@ def decide(session: Session, ctx: Context, rough: dict[str, float] | None = None
     """Run every rule in mixing order, applying each rule's moves before the next reads them.
 
     Order: corrective EQ, dynamics, colour, balance (which compensates what EQ removed),
-    unmasking (which needs the balance), balance again (so an unmasking cut carves its band
-    without lowering the part), pan, depth.
+    unmasking (which needs the balance), pan, balance again (so an unmasking cut carves its band
+    without lowering the part, and a stereo track made narrower keeps its loudness), depth.
 
     ``rough`` (track id -> matched fader dB) turns on "respect the rough": faders stay within
     2 dB of the match unless a measured problem justifies more, and the matched pans are kept.
@@ -43,8 +43,8 @@ def decide(session: Session, ctx: Context, rough: dict[str, float] | None = None
         saturation,
         balance,
         unmask,
-        balance,
         pan,
+        balance,
         depth,
         fx_buses,
     )

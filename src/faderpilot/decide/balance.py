@@ -5,8 +5,8 @@ level matching follows best among simple ones), then moves by the departures lea
 disclosed songs (``decide.priors``): per role, and for situations the data speaks to (the lead
 line of an instrumental song, parts sharing a role). A departure no song measured is zero, so
 with no evidence the balance is plain equal loudness, the baseline that holds within about 1 dB
-on printed stems of real recordings. What the track's EQ adds or removes is given back, so the
-track is heard at its target after its chain.
+on printed stems of real recordings. What the track's EQ adds or removes, and what narrowing a
+stereo track removes, is given back, so the track is heard at its target after its chain.
 """
 
 from __future__ import annotations
@@ -15,7 +15,15 @@ import numpy as np
 
 from ..session.model import Session, Track
 from . import priors as learned
-from .base import REFERENCE_LUFS, Context, Move, a_label, audible_tracks, eq_loudness_change_db
+from .base import (
+    REFERENCE_LUFS,
+    Context,
+    Move,
+    a_label,
+    audible_tracks,
+    eq_loudness_change_db,
+    width_loudness_change_db,
+)
 
 MELODIC = ("synth", "electric_guitar", "keys", "orchestral", "acoustic_guitar")
 LEAD_WORDS = ("lead", "ld", "melody", "mel", "solo", "hook", "topline")
@@ -55,7 +63,8 @@ def balance(ctx: Context, session: Session) -> list[Move]:
         a = ctx.analyses[t.id]
         dep = learned.departure(priors, facts[t.id])
         eq_change = eq_loudness_change_db(t, a, ctx.sample_rate)
-        level_now = a.integrated_lufs + t.trim_db + eq_change
+        width_change = width_loudness_change_db(t, a)
+        level_now = a.integrated_lufs + t.trim_db + eq_change + width_change
         fader = float(np.clip(round(float(REFERENCE_LUFS + dep.db - level_now), 1), -60.0, 12.0))
         where = "at equal loudness" if not dep.parts else f"{dep.db:+.1f} dB from equal loudness"
         parts = [f"Fader {fader:+.1f} dB: {a_label(t)} {where} with the other tracks"]
@@ -63,12 +72,15 @@ def balance(ctx: Context, session: Session) -> list[Move]:
             parts.append("real mixes put " + learned.explain(dep))
         if abs(eq_change) >= 0.3:
             parts.append(f"{-eq_change:+.1f} dB back for what its EQ removed")
+        if abs(width_change) >= 0.3:
+            parts.append(f"{-width_change:+.1f} dB back for what narrowing its stereo image removed")
         why = "; ".join(parts) + " (integrated loudness)."
         refs = {
             "lead": ctx.lead_id,
             "departure_db": dep.db,
             "departures": dep.parts,
             "eq_change_db": round(eq_change, 2),
+            "width_change_db": round(width_change, 2),
         }
         moves.append(Move(t.id, "fader_db", fader, why, "balance.learned", refs))
     return moves

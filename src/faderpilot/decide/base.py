@@ -87,6 +87,16 @@ def eq_loudness_change_db(track: Track, a: TrackAnalysis, sr: int) -> float:
     return float(10 * np.log10(max(after, 1e-30) / max(before, 1e-30)))
 
 
+def width_loudness_change_db(track: Track, a: TrackAnalysis) -> float:
+    """Loudness change (dB) of narrowing a stereo track to its width: the side signal is scaled by
+    the width (``render.engine.pan_stereo``), so power goes from M + S to M + w^2 S, with the
+    side-to-mid power ratio measured in the analysis."""
+    if track.channels != 2 or track.width == 1.0:
+        return 0.0
+    r = 10 ** (a.side_db / 10)
+    return float(10 * np.log10((1 + track.width**2 * r) / (1 + r)))
+
+
 def _new_id(strip: Any, kind: str) -> str:
     n = sum(1 for p in strip.chain if p.kind == kind) + 1
     return f"{kind}{n}"
