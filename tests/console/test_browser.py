@@ -153,8 +153,8 @@ def test_client_mix_is_mix_wav_and_moves_exactly(env):
     assert r["frames"][0] == r["frames"][1] and r["peak"] > 0.5
     assert r["err"] < 1e-6  # the printed stems through unity corrections are mix.wav (24-bit)
     p = pg.evaluate("faderpilot.state().strips.find(s => s.id === 't10').printed")
-    r = pg.evaluate(DELTA_JS, ["t10", {"t10": {"fader_db": p["fader_db"] + 3.0}}, "fader"])
-    assert r["size"] > 0.05 and r["err"] < 1e-5  # vocal +3 dB: exact through its bus and the master
+    r = pg.evaluate(DELTA_JS, ["t10", {"t10": {"fader_db": p["fader_db"] + 6.0}}, "fader"])
+    assert r["size"] > 0.05 and r["err"] < 1e-5  # vocal +6 dB: exact through its bus and the master
     r = pg.evaluate(DELTA_JS, ["t01", {"t01": {"pan": -0.5}}, "pan"])
     assert r["size"] > 0.05 and r["err"] < 1e-5  # kick to L50: the pan law's change, exactly
 
