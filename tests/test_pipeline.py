@@ -134,3 +134,19 @@ def test_vocal_reverb_return_sits_about_ten_lu_under_the_dry_voice(demo):
     wet = render_bus(s.bus("reverb"), dry * np.float32(db_to_gain(send.level_db)), sr, s.pan_law)
     gap = analyse(dry, sr).active_lufs - analyse(wet, sr).active_lufs
     assert 7.0 < gap < 14.0, gap  # Pestana & Reiss 2014: about 9 LU preferred
+
+
+def test_rerender_prints_what_mix_printed(demo, tmp_path):
+    import shutil
+
+    from faderpilot.pipeline import rerender
+
+    _, out, _, _ = demo
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    files = rerender(copy)  # nothing edited: the same bytes as mix wrote, the document untouched
+    assert (copy / "mix.wav").read_bytes() == (out / "mix.wav").read_bytes()
+    stems = sorted((out / "stems").iterdir())
+    assert [(copy / "stems" / p.name).read_bytes() for p in stems] == [p.read_bytes() for p in stems]
+    assert (copy / "session.json").read_bytes() == (out / "session.json").read_bytes()
+    assert copy / "session.json" not in files

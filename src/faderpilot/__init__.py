@@ -1,6 +1,6 @@
 """faderpilot: an assistant engineer for music mixing. Stems in, an editable, explained session out."""
 
-__version__ = "0.1.0"
+from .version import __version__
 
 
 def mix(stems_dir, out_dir, **options):

@@ -10,9 +10,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__
 from .prep import cli as prep_cli
 from .session.roles import ROLE_LABELS
+from .version import __version__
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,12 +96,7 @@ def _summary(console: Console, r) -> None:  # r: pipeline.MixResult
     )
     if getattr(r, "prep", None) is not None:
         prep_cli.findings(console, r.prep, s.sample_rate, regions=False)
-    for w in s.skipped:
-        console.print(f"[red]skipped[/red] {w.path}: {w.message} [{w.code}]")
-    for w in s.warnings:
-        console.print(f"[yellow]note[/yellow] {Path(w.path).name}: {w.message} [{w.code}]")
-    for name in r.ignored:
-        console.print(f"[dim]ignored {name}: not an audio file type faderpilot reads [FP-W003][/dim]")
+    prep_cli.input_notes(console, s, r.ignored)
     console.print(
         f"wrote {r.out_dir / 'session.json'}, {r.out_dir / 'mix.wav'}, "
         f"{len([f for f in r.files if f.parent.name == 'stems'])} stems in {r.out_dir / 'stems'}, "
@@ -126,19 +121,9 @@ def _approximations(console: Console, session, target: str) -> None:
 def _mix(args: argparse.Namespace, console: Console) -> int:
     from .pipeline import mix
 
-    bar, progress = prep_cli.progress_bar(console)
-    with bar:
-        r = mix(
-            args.stems_dir,
-            args.out,
-            sample_rate=args.sample_rate,
-            target_lufs=args.target_lufs,
-            workers=args.workers,
-            progress=progress,
-            rough=args.rough,
-            template=args.template,
-            profile=args.profile,
-        )
+    r = prep_cli.run_on_stems(
+        console, mix, args, target_lufs=args.target_lufs, rough=args.rough, profile=args.profile
+    )
     _summary(console, r)
     if "rough" in r.session.provenance:
         from .match.summary import rough_summary
@@ -153,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     err = Console(stderr=True)
     from .audio.io import AudioReadError
-    from .pipeline import FaderpilotError
+    from .messages import FaderpilotError
     from .session.io import SessionError
 
     try:

@@ -15,9 +15,11 @@ velocities) comes from a fixed seed shared by every part, so close mics and over
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -65,6 +67,7 @@ MIN_DEMO_SECONDS = 8.0
 
 Rng = np.random.Generator
 Audio = np.ndarray
+_Synth = Callable[..., Audio]
 
 _GROOVE_SEED = 1041  # one "performance" shared by all parts, so hits line up across mics
 _SCALE_PCS = frozenset({0, 2, 4, 5, 7, 9, 11})  # C major / A minor
@@ -168,6 +171,34 @@ def _finish(x: Audio, sample_rate: int) -> Audio:
     peak = float(np.max(np.abs(x))) if x.size else 0.0
     gain = PART_PEAK / peak if peak > 0 else 1.0
     return np.multiply(x, gain, dtype=np.float32)
+
+
+def _part(body: Callable[..., Audio]) -> _Synth:
+    """The public synthesizer for ``body(grid, rng, *own) -> (channels, frames)``.
+
+    It takes what every part takes, ``(sample_rate, seconds, tempo=TEMPO, rng=None,
+    sections=None)``, then the body's own arguments; it lays out the grid, defaults the rng and
+    finishes the body's audio with ``_finish``, the same for every part.
+    """
+
+    @functools.wraps(body, assigned=("__module__", "__name__", "__qualname__", "__doc__"))
+    def synth(
+        sample_rate: int,
+        seconds: float,
+        tempo: float = TEMPO,
+        rng: Rng | None = None,
+        sections: Sequence[str] | None = None,
+        *own: object,
+        **own_by_name: object,
+    ) -> Audio:
+        g = _grid(sample_rate, seconds, tempo, sections)
+        return _finish(body(g, _rng(rng), *own, **own_by_name), g.sample_rate)
+
+    # help() and inspect show the call as it is: the shared parameters, then the body's own.
+    shared = list(inspect.signature(synth, follow_wrapped=False).parameters.values())[:5]
+    own = list(inspect.signature(body).parameters.values())[2:]
+    synth.__signature__ = inspect.signature(body).replace(parameters=[*shared, *own])  # type: ignore[attr-defined]
+    return synth
 
 
 def _decay(n: int, sample_rate: int, tau: float) -> Audio:
@@ -336,64 +367,39 @@ def _render_hits(
     return out
 
 
-def kick(
-    sample_rate: int,
-    seconds: float,
-    tempo: float = TEMPO,
-    rng: Rng | None = None,
-    sections: Sequence[str] | None = None,
+def _close_mic(
+    g: _Grid, r: Rng, piece: str, shots: dict[str, list[Audio]], choke: frozenset[str] = frozenset()
 ) -> Audio:
+    """One kit piece's close mic, mono (1, frames): its one-shots at the drummer's hits."""
+    return _render_hits(g, _drum_events(g.sections, g.tempo)[piece], shots, r, choke=choke)[None]
+
+
+@_part
+def kick(g: _Grid, r: Rng) -> Audio:
     """Kick drum close mic, mono (1, frames): pitch-swept sine with a beater click."""
-    g, r = _grid(sample_rate, seconds, tempo, sections), _rng(rng)
-    shots = {"": [_kick_shot(g.sample_rate, r) for _ in range(3)]}
-    out = _render_hits(g, _drum_events(g.sections, g.tempo)["kick"], shots, r)
-    return _finish(out[None], g.sample_rate)
+    return _close_mic(g, r, "kick", {"": [_kick_shot(g.sample_rate, r) for _ in range(3)]})
 
 
-def snare(
-    sample_rate: int,
-    seconds: float,
-    tempo: float = TEMPO,
-    rng: Rng | None = None,
-    sections: Sequence[str] | None = None,
-) -> Audio:
+@_part
+def snare(g: _Grid, r: Rng) -> Audio:
     """Snare top mic, mono (1, frames): two drum-head modes plus band-passed wire noise."""
-    g, r = _grid(sample_rate, seconds, tempo, sections), _rng(rng)
-    shots = {"": [_snare_shot(g.sample_rate, r) for _ in range(3)]}
-    out = _render_hits(g, _drum_events(g.sections, g.tempo)["snare"], shots, r)
-    return _finish(out[None], g.sample_rate)
+    return _close_mic(g, r, "snare", {"": [_snare_shot(g.sample_rate, r) for _ in range(3)]})
 
 
-def hihat(
-    sample_rate: int,
-    seconds: float,
-    tempo: float = TEMPO,
-    rng: Rng | None = None,
-    sections: Sequence[str] | None = None,
-) -> Audio:
+@_part
+def hihat(g: _Grid, r: Rng) -> Audio:
     """Hi-hat close mic, mono (1, frames): 8ths, 16ths with an open hat (choked) in choruses."""
-    g, r = _grid(sample_rate, seconds, tempo, sections), _rng(rng)
     shots = {
         "closed": [_hat_shot(g.sample_rate, r, False) for _ in range(4)],
         "open": [_hat_shot(g.sample_rate, r, True) for _ in range(2)],
     }
-    events = _drum_events(g.sections, g.tempo)["hat"]
-    out = _render_hits(g, events, shots, r, choke=frozenset({"open"}))
-    return _finish(out[None], g.sample_rate)
+    return _close_mic(g, r, "hat", shots, choke=frozenset({"open"}))
 
 
-def toms(
-    sample_rate: int,
-    seconds: float,
-    tempo: float = TEMPO,
-    rng: Rng | None = None,
-    sections: Sequence[str] | None = None,
-) -> Audio:
+@_part
+def toms(g: _Grid, r: Rng) -> Audio:
     """Tom close mic, mono (1, frames): three toms, heard only in the fills before new sections."""
-    g, r = _grid(sample_rate, seconds, tempo, sections), _rng(rng)
-    shots = {k: [_tom_shot(g.sample_rate, r, k) for _ in range(2)] for k in _TOM_HZ}
-    out = _render_hits(g, _drum_events(g.sections, g.tempo)["tom"], shots, r)
-    return _finish(out[None], g.sample_rate)
+    return _close_mic(g, r, "tom", {k: [_tom_shot(g.sample_rate, r, k) for _ in range(2)] for k in _TOM_HZ})
 
 
 def _room_ir(sr: int, rng: Rng) -> Audio:
@@ -432,18 +438,12 @@ _OH_MIX = {  # piece: (gain, pan 0=L..1=R, extra distance delay s)
 _TOM_PAN = {"hi": 0.35, "mid": 0.55, "floor": 0.78}
 
 
-def overheads(
-    sample_rate: int,
-    seconds: float,
-    tempo: float = TEMPO,
-    rng: Rng | None = None,
-    sections: Sequence[str] | None = None,
-) -> Audio:
+@_part
+def overheads(g: _Grid, r: Rng) -> Audio:
     """Overhead pair (2, frames) as [L, R]: the whole kit in a small room, plus crash cymbals.
 
     Plays the same performance as the close mics, with its own (distant) timbre per piece.
     """
-    g, r = _grid(sample_rate, seconds, tempo, sections), _rng(rng)
     sr = g.sample_rate
     ir = _room_ir(sr, r)
     ev = _drum_events(g.sections, g.tempo)
@@ -467,7 +467,7 @@ def overheads(
     tom_shots = {k: [oh("tom", signal.sosfilt(hp, _tom_shot(sr, r, k)), _TOM_PAN[k])] for k in _TOM_HZ}
     _render_hits(g, ev["tom"], tom_shots, r, out)
     _render_hits(g, ev["crash"], {"": [oh("crash", _crash_shot(sr, r))]}, r, out)
-    return _finish(out, sr)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -551,15 +551,9 @@ def _bass_note(sr: int, midi: int, dur: float, rng: Rng) -> Audio:
     return np.tanh(1.3 * x)
 
 
-def bass(
-    sample_rate: int,
-    seconds: float,
-    tempo: float = TEMPO,
-    rng: Rng | None = None,
-    sections: Sequence[str] | None = None,
-) -> Audio:
+@_part
+def bass(g: _Grid, r: Rng) -> Audio:
     """Bass DI, mono (1, frames): sine+saw line on the chord roots, fifths and octaves (41-110 Hz)."""
-    g, r = _grid(sample_rate, seconds, tempo, sections), _rng(rng)
     groove = np.random.default_rng([_GROOVE_SEED, 1])
     out = np.zeros(g.frames)
     cache: dict[tuple[int, int], Audio] = {}
@@ -573,7 +567,7 @@ def bass(
                 cache[key] = _bass_note(g.sample_rate, m, length * g.step * legato, r)
             t = (b * 16 + s) * g.step + groove.normal(0.0, 0.004)
             _place(out, cache[key], g.pos(t), vel * (1.0 + groove.normal(0.0, 0.05)))
-    return _finish(out[None], g.sample_rate)
+    return out[None]
 
 
 _RHODES_STEPS = {  # (step, length in 16ths)
@@ -596,15 +590,9 @@ def _rhodes_note(sr: int, midi: int, dur: float, vel: float, rng: Rng) -> Audio:
     return x
 
 
-def rhodes(
-    sample_rate: int,
-    seconds: float,
-    tempo: float = TEMPO,
-    rng: Rng | None = None,
-    sections: Sequence[str] | None = None,
-) -> Audio:
+@_part
+def rhodes(g: _Grid, r: Rng) -> Audio:
     """Electric piano, stereo (2, frames): FM tine chords with a suitcase-style auto-pan."""
-    g, r = _grid(sample_rate, seconds, tempo, sections), _rng(rng)
     sr = g.sample_rate
     groove = np.random.default_rng([_GROOVE_SEED, 2])
     out = np.zeros(g.frames)
@@ -629,21 +617,15 @@ def rhodes(
     stereo = np.empty((2, g.frames), dtype=np.float32)
     np.multiply(mono, 1.0 + lfo, out=stereo[0])
     np.multiply(mono, 1.0 - lfo, out=stereo[1])
-    return _finish(stereo, sr)
+    return stereo
 
 
 _PAD_CUTOFF = {"intro": 800.0, "verse": 1200.0, "chorus": 2200.0}
 
 
-def pad(
-    sample_rate: int,
-    seconds: float,
-    tempo: float = TEMPO,
-    rng: Rng | None = None,
-    sections: Sequence[str] | None = None,
-) -> Audio:
+@_part
+def pad(g: _Grid, r: Rng) -> Audio:
     """Synth pad, stereo (2, frames): detuned saw chords, slow attack, opening up in choruses."""
-    g, r = _grid(sample_rate, seconds, tempo, sections), _rng(rng)
     sr = g.sample_rate
     out = np.zeros((2, g.frames))
     n = int((g.bar + 0.8) * sr)
@@ -665,7 +647,7 @@ def pad(
             sos = signal.butter(2, _PAD_CUTOFF[sec], fs=sr, output="sos")
             cache[(chord, sec)] = signal.sosfilt(sos, raw[chord], axis=-1) * env
         _place(out, cache[(chord, sec)], g.pos(b * g.bar))
-    return _finish(out, sr)
+    return out
 
 
 _STRUM_STEPS = {  # (step, direction, velocity)
@@ -707,12 +689,10 @@ def _peaking(sr: int, f0: float, gain_db: float, q: float) -> tuple[Audio, Audio
     return b / a[0], a / a[0]
 
 
+@_part
 def guitar(
-    sample_rate: int,
-    seconds: float,
-    tempo: float = TEMPO,
-    rng: Rng | None = None,
-    sections: Sequence[str] | None = None,
+    g: _Grid,
+    r: Rng,
     resonance_hz: float | None = None,
     resonance_db: float = 10.0,
     resonance_q: float = 8.0,
@@ -721,7 +701,6 @@ def guitar(
 
     ``resonance_hz`` bakes in a narrow peaking resonance (a planted problem for the EQ rules).
     """
-    g, r = _grid(sample_rate, seconds, tempo, sections), _rng(rng)
     sr = g.sample_rate
     groove = np.random.default_rng([_GROOVE_SEED, 3])
     strums: list[tuple[float, str, float, str]] = []
@@ -745,7 +724,7 @@ def guitar(
             _place(out, notes[key], pos, vel * (1.0 - 0.05 * j) * groove.uniform(0.85, 1.0), length)
     if resonance_hz is not None:
         out = signal.lfilter(*_peaking(sr, resonance_hz, resonance_db, resonance_q), out)
-    return _finish(out[None], sr)
+    return out[None]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -972,12 +951,10 @@ def _region_mask(frames: int, regions: Sequence[tuple[int, int]], sr: int, pad_s
     return mask
 
 
+@_part
 def lead_vocal(
-    sample_rate: int,
-    seconds: float,
-    tempo: float = TEMPO,
-    rng: Rng | None = None,
-    sections: Sequence[str] | None = None,
+    g: _Grid,
+    r: Rng,
     melody_seed: int = 0,
     rumble_db: float | None = None,
 ) -> Audio:
@@ -986,7 +963,6 @@ def lead_vocal(
     ``rumble_db`` adds a 40 Hz rumble that many dB relative to the voice's RMS, inside the
     recorded regions only (as if the take was comped and the gaps between clips are empty).
     """
-    g, r = _grid(sample_rate, seconds, tempo, sections), _rng(rng)
     out, regions = _vocal_part(g, r, melody_seed, 0, lambda sec, k: True)
     if rumble_db is not None and regions:
         sr = g.sample_rate
@@ -998,36 +974,34 @@ def lead_vocal(
         voice_rms = np.sqrt(np.mean(out[inside] ** 2))
         rumble_rms = np.sqrt(np.mean(rumble[inside] ** 2))
         out += rumble * (voice_rms / rumble_rms * 10.0 ** (rumble_db / 20.0))
-    return _finish(out[None], g.sample_rate)
+    return out[None]
 
 
+@_part
 def backing_vocals(
-    sample_rate: int,
-    seconds: float,
-    tempo: float = TEMPO,
-    rng: Rng | None = None,
-    sections: Sequence[str] | None = None,
+    g: _Grid,
+    r: Rng,
     melody_seed: int = 0,
 ) -> Audio:
     """Backing vocal, mono (1, frames): the lead's melody a diatonic third lower (f0 down to ~130 Hz).
 
     Sings every chorus line and answers the second line of each verse.
     """
-    g, r = _grid(sample_rate, seconds, tempo, sections), _rng(rng)
     out, _ = _vocal_part(g, r, melody_seed, -2, lambda sec, k: sec == "chorus" or k == 1)
-    return _finish(out[None], g.sample_rate)
+    return out[None]
 
 
 # ---------------------------------------------------------------------------------------------
 # Writing files
 
 
-def _write_atomic(path: Path, audio: Audio, sample_rate: int, subtype: str, fmt: str) -> None:
-    """Write (channels, frames) audio via a temp file in the same folder and os.replace."""
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[tuple[int, str]]:
+    """An open temp file ``(fd, name)`` in ``path``'s folder: once the block has written it, it
+    replaces ``path`` (os.replace, mode 644); if the block fails, it is removed."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
     try:
-        sf.write(tmp, np.ascontiguousarray(audio.T), sample_rate, subtype=subtype, format=fmt)
+        yield fd, tmp
         os.chmod(tmp, 0o644)  # mkstemp makes owner-only files
         os.replace(tmp, path)
     except BaseException:
@@ -1036,18 +1010,17 @@ def _write_atomic(path: Path, audio: Audio, sample_rate: int, subtype: str, fmt:
         raise
 
 
+def _write_atomic(path: Path, audio: Audio, sample_rate: int, subtype: str, fmt: str) -> None:
+    """Write (channels, frames) audio via a temp file in the same folder and os.replace."""
+    with _replacing(path) as (fd, tmp):
+        os.close(fd)
+        sf.write(tmp, np.ascontiguousarray(audio.T), sample_rate, subtype=subtype, format=fmt)
+
+
 def _write_text_atomic(path: Path, text: str) -> None:
     """Write a UTF-8 text file via a temp file in the same folder and os.replace."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with _replacing(path) as (fd, _), os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 def _set_peak(x: Audio, peak_dbfs: float) -> Audio:
@@ -1154,7 +1127,6 @@ def generate_demo(
     return paths
 
 
-_Synth = Callable[..., Audio]
 _SONG_PARTS: tuple[tuple[str, _Synth, int | None, float], ...] = (
     # (name, synth, channel to keep for split pairs, peak dBFS)
     ("Kick", kick, None, -6.0),

@@ -1,9 +1,30 @@
 """Stable message codes for everything a user can be told (explained at length in docs/messages.md).
 
-Codes let users, tests and the report refer to a problem without matching on wording.
+Codes let users, tests and the report refer to a problem without matching on wording. Beside
+them, what every layer shares to tell a user something: the error that stops a job
+(:class:`FaderpilotError`) and the progress callback (:data:`Progress`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+
+#: progress(stage, done, total)
+Progress = Callable[[str, int, int], None]
+
+
+class FaderpilotError(Exception):
+    """A job that cannot go on; the message names the file or folder and the problem."""
+
+
+class UnsafeDestination(FaderpilotError, ValueError):
+    """An output folder that is, or is inside, a folder holding the user's sources (FP-E005)."""
+
+
+def noop(stage: str, done: int, total: int) -> None:
+    """A progress callback that shows nothing (the default when none is given)."""
+    return None
+
 
 #: code -> one-line text; ``{}`` fields are filled by :func:`message`.
 MESSAGES: dict[str, str] = {

@@ -156,3 +156,18 @@ def true_peak_db(x: np.ndarray, sr: int, block: int = 1024, margin: int = 64) ->
         up = resample_poly(windows, 4, 1, axis=1)[:, 4 * margin : -4 * margin]
         best = max(best, float(np.max(np.abs(up))))
     return 20.0 * np.log10(best)
+
+
+def spectrum_loudness_change_db(
+    freqs: np.ndarray, levels_db: np.ndarray, gain_db: np.ndarray, sr: int
+) -> float:
+    """K-weighted loudness change (dB) of a long-term spectrum (power levels in dB at ``freqs``)
+    under a gain curve (dB at the same frequencies): how much louder or quieter BS.1770 would
+    measure the signal after an EQ, assuming the spectrum describes it."""
+    from scipy.signal import sosfreqz
+
+    _, hk = sosfreqz(k_weighting_sos(sr), worN=np.asarray(freqs, dtype=float), fs=sr)
+    p = 10 ** (np.asarray(levels_db) / 10) * np.abs(hk) ** 2
+    before = np.sum(p)
+    after = np.sum(p * 10 ** (np.asarray(gain_db) / 10))
+    return float(10 * np.log10(max(after, 1e-30) / max(before, 1e-30)))

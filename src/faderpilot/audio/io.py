@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +19,8 @@ import soundfile as sf
 import soxr
 from pedalboard.io import AudioFile
 
-from ..messages import message
+from ..messages import FaderpilotError, UnsafeDestination, message
+from ..session.model import Session, Source
 
 #: File endings we try to read as audio; anything else in a stems folder is ignored with a note.
 AUDIO_SUFFIXES = (
@@ -136,3 +139,36 @@ def safe_filename(name: str, max_len: int = 80) -> str:
     bad = '<>:"/\\|?*'
     cleaned = "".join("_" if (c in bad or ord(c) < 32) else c for c in name).strip(" .")
     return (cleaned or "track")[:max_len]
+
+
+def load_sources(session: Session, workers: int | None = None) -> dict[str, np.ndarray]:
+    """The session's sources decoded and aligned as ``mix`` aligns them: the session rate, all
+    starting at 0, padded or cut to the session length (source id -> (channels, frames))."""
+    sr = session.sample_rate
+    frames = int(round(session.length_s * sr))
+    workers = workers or min(4, os.cpu_count() or 1)
+
+    def one(src: Source) -> tuple[str, np.ndarray]:
+        try:
+            x = read_audio(src.path)
+        except AudioReadError as e:
+            raise FaderpilotError(f"{src.path}: {e.text}") from None
+        return src.id, fit_length(resample(x.audio, x.sample_rate, sr), frames)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(pool.map(one, session.sources))
+
+
+def check_destination(dest: str | Path, folders: Iterable[str | Path]) -> None:
+    """Refuse an output folder that is, or is inside, one of ``folders`` (where the user's
+    sources live), so nothing faderpilot writes can land among or over the stems (FP-E005)."""
+    out = Path(dest).resolve()
+    for folder in folders:
+        f = Path(folder).resolve()
+        if out == f or f in out.parents:
+            raise UnsafeDestination(f"{dest}: {message('FP-E005')}")
+
+
+def source_folders(session: Session) -> list[Path]:
+    """The folders that hold a session's sources (what ``check_destination`` protects)."""
+    return sorted({Path(src.path).resolve().parent for src in session.sources})

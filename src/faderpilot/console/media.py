@@ -16,8 +16,8 @@ import numpy as np
 import soundfile as sf
 
 from ..analysis.loudness import integrated_loudness
-from ..audio.io import write_wav_atomic
-from ..pipeline import load_sources
+from ..audio.io import load_sources, write_wav_atomic
+from ..messages import FaderpilotError
 from ..prompt.history import undo
 from ..render.engine import render
 from ..session.io import dumps
@@ -138,8 +138,6 @@ def assistant_mix(session: Session, out_dir: Path, workers: int | None = None) -
     key = _key(dumps(original))
     if (hit := _cached(out_dir, "assistant.wav", key)) is not None:
         return hit
-    from ..pipeline import FaderpilotError
-
     try:
         audio = load_sources(original, workers)
     except FaderpilotError as e:

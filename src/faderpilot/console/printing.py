@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..pipeline import rerender, stem_paths
-from ..render.engine import audible_ids  # the renderer's own rule for which tracks sound
+from ..pipeline import rerender
+from ..render.plan import Plan
+from ..render.plan import build as build_plan
 from ..session.io import to_dict
 from ..session.model import Session
 
@@ -95,16 +96,16 @@ class Printer:
 
     # -- what was printed ---------------------------------------------------------------------
 
-    def _paths(self, session: Session) -> dict[str, Path]:
-        paths = stem_paths(session, self.out_dir)
+    def _paths(self, session: Session, plan: Plan | None = None) -> dict[str, Path]:
+        paths = (plan or build_plan(session)).stem_paths(self.out_dir)
         paths[MASTER] = self.out_dir / "mix.wav"
         return paths
 
     def _record(self, session: Session, ids: set[str] | None) -> None:
         """Remember that the files of ``ids`` (None = all that exist) now hold this session."""
         d = to_dict(session)
-        audible = audible_ids(session)
-        paths = self._paths(session)
+        plan = build_plan(session)  # what the renderer plays: which strips sound, where stems are
+        paths = self._paths(session, plan)
         strips = {s["id"]: s for s in (*d["tracks"], *d["buses"])}
         for sid, s in strips.items():
             if ids is not None and sid not in ids:
@@ -118,7 +119,7 @@ class Printer:
                 "fader_db": s["fader_db"],
                 "pan": s["pan"],
                 "mute": s["mute"],
-                "audible": (sid in audible) if is_track else not s["mute"],
+                "audible": plan.strip(sid).audible,
                 "output": s.get("output"),
                 "channels": s["channels"] if is_track else 2,
                 "width": s.get("width", 1.0),

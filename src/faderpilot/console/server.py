@@ -28,8 +28,9 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from .. import prompt
-from ..pipeline import FaderpilotError, stem_paths
+from ..messages import FaderpilotError
 from ..prompt.history import UNDOABLE
+from ..render.plan import stem_paths
 from ..session.io import SessionError, load, save
 from ..session.model import Session
 from . import media

@@ -7,6 +7,7 @@ with (``printed``) so the page can compute exact client-side gains.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -14,25 +15,11 @@ import numpy as np
 from ..export.report import ORIGIN_WORDS, PROCESSOR_WORDS, fmt_processor, fmt_value, strip_rows
 from ..render.filters import FILTER_KINDS, chain_response_db
 from ..session.model import Bus, Decision, Processor, Session, Track
+from ..session.processors import BandFilter, PassFilter
 from ..session.roles import ROLE_LABELS
 
 #: Frequencies (Hz) of the small EQ curve drawn on each strip: 48 points, 20 Hz to 20 kHz.
 CURVE_HZ = np.geomspace(20.0, 20000.0, 48)
-
-#: Short names a strip's chain list uses (the full text is one click away).
-SHORT = {
-    "highpass": "HPF",
-    "lowpass": "LPF",
-    "low_shelf": "LS",
-    "high_shelf": "HS",
-    "peak": "EQ",
-    "compressor": "CMP",
-    "gate": "GATE",
-    "saturation": "SAT",
-    "reverb": "VERB",
-    "delay": "DLY",
-    "limiter": "LIM",
-}
 
 #: What a value is called in the reason panel.
 FIELD_LABELS = {"fader_db": "Fader", "pan": "Pan", "mute": "Mute", "output": "Goes to", "width": "Width"}
@@ -86,29 +73,39 @@ def _khz(f: float) -> str:
     return f"{f:.0f}" if f < 1000 else f"{f / 1000:.1f}".rstrip("0").rstrip(".") + "k"
 
 
+def _short_pass(name: str) -> Callable[[PassFilter], str]:
+    def short(t: PassFilter) -> str:
+        slope = t.slope_db_oct
+        return f"{name} {_khz(t.freq_hz)}" + ("" if slope == 12 else f"/{slope:g}")
+
+    return short
+
+
+def _short_band(name: str) -> Callable[[BandFilter], str]:
+    return lambda t: f"{name} {_khz(t.freq_hz)} {t.gain_db:+.1f}"
+
+
+#: The console's registry, kind -> the typed processor in about 12 characters for a strip's
+#: chain list ("HPF 80", "EQ 1.6k -2.0", "CMP 3:1 -20"); the full text is one click away.
+SHORT: dict[str, Callable[..., str]] = {
+    "highpass": _short_pass("HPF"),
+    "lowpass": _short_pass("LPF"),
+    "low_shelf": _short_band("LS"),
+    "high_shelf": _short_band("HS"),
+    "peak": _short_band("EQ"),
+    "compressor": lambda t: f"CMP {t.ratio:.3g}:1 {t.threshold_db:.0f}",
+    "gate": lambda t: f"GATE {t.threshold_db:g}",
+    "saturation": lambda t: f"SAT {t.drive_db:.0f}dB {t.mix_pct:.0f}%",
+    "reverb": lambda t: f"VERB {t.room_size:g}",
+    "delay": lambda t: f"DLY {t.time_ms:g}ms",
+    "limiter": lambda t: f"LIM {t.ceiling_db:g}",
+}
+
+
 def short_processor(p: Processor) -> str:
-    """A processor in about 12 characters for the strip ("HPF 80", "EQ 1.6k -2.0", "COMP 3:1 -20");
-    the full settings (``fmt_processor``) are one click away."""
-    q, k = p.params, p.kind
-    name = SHORT.get(k, k.upper())
-    if k in ("highpass", "lowpass"):
-        slope = q.get("slope_db_oct", 12)
-        return f"{name} {_khz(q['freq_hz'])}" + ("" if slope == 12 else f"/{slope:g}")
-    if k in ("peak", "low_shelf", "high_shelf"):
-        return f"{name} {_khz(q['freq_hz'])} {q['gain_db']:+.1f}"
-    if k == "compressor":
-        return f"{name} {q['ratio']:.3g}:1 {q['threshold_db']:.0f}"
-    if k == "gate":
-        return f"{name} {q['threshold_db']:g}"
-    if k == "saturation":
-        return f"{name} {q['drive_db']:.0f}dB {q['mix_pct']:.0f}%"
-    if k == "reverb":
-        return f"{name} {q['room_size']:g}"
-    if k == "delay":
-        return f"{name} {q['time_ms']:g}ms"
-    if k == "limiter":
-        return f"{name} {q['ceiling_db']:g}"
-    return name
+    """A processor in about 12 characters for the strip (``SHORT``); the full settings
+    (``fmt_processor``) are one click away."""
+    return SHORT[p.kind](p.typed())
 
 
 def eq_curve(chain: list[Processor], sr: int) -> list[float] | None:

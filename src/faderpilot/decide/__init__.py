@@ -9,6 +9,7 @@ from .base import Context, Move, apply
 from .dynamics import compression, saturation
 from .eq import highpass, resonances, unmask
 from .master import headroom
+from .respect import respect_balance
 from .space import depth, fx_buses, pan
 
 __all__ = ["Context", "Move", "apply", "context", "decide", "headroom"]
@@ -49,7 +50,6 @@ def decide(session: Session, ctx: Context, rough: dict[str, float] | None = None
         fx_buses,
     )
     if rough is not None:
-        from ..match.respect import respect_balance
 
         def respect(c: Context, s: Session) -> list[Move]:
             return respect_balance(c, s, rough)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..session.model import Session, Track
+from ..session.roles import defaults
 from . import priors as learned
 from .base import (
     REFERENCE_LUFS,
@@ -25,7 +26,6 @@ from .base import (
     width_loudness_change_db,
 )
 
-MELODIC = ("synth", "electric_guitar", "keys", "orchestral", "acoustic_guitar")
 LEAD_WORDS = ("lead", "ld", "melody", "mel", "solo", "hook", "topline")
 
 
@@ -35,10 +35,9 @@ def choose_lead(ctx: Context, session: Session) -> Track | None:
     vocals = [t for t in tracks if t.role.value == "lead_vocal"]
     if vocals:
         return max(vocals, key=lambda t: ctx.analyses[t.id].active_fraction)
-    named = [
-        t for t in tracks if t.role.value in MELODIC and any(w in t.name.lower().split() for w in LEAD_WORDS)
-    ]
-    pool = named or [t for t in tracks if t.role.value in MELODIC]
+    melodic = [t for t in tracks if defaults(t.role.value).melodic]
+    named = [t for t in melodic if any(w in t.name.lower().split() for w in LEAD_WORDS)]
+    pool = named or melodic
     if not pool:
         return None
 

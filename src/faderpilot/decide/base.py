@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..analysis.loudness import spectrum_loudness_change_db
 from ..analysis.measure import TrackAnalysis
 from ..prep.setup import REFERENCE_LUFS
 from ..render.filters import chain_response_db
@@ -70,21 +71,13 @@ def audible_tracks(session: Session) -> list[Track]:
 
 def eq_loudness_change_db(track: Track, a: TrackAnalysis, sr: int) -> float:
     """Change in K-weighted loudness (dB) the track's filters cause, from its long-term spectrum."""
-    from scipy.signal import sosfreqz
-
-    from ..analysis.loudness import k_weighting_sos
-
     f = a.freqs[1:]
     if f.size == 0:
         return 0.0
     resp = chain_response_db(track.chain, f, sr)
     if not np.any(resp):
         return 0.0
-    _, hk = sosfreqz(k_weighting_sos(sr), worN=f, fs=sr)
-    p = 10 ** (a.ltas_db[1:] / 10) * np.abs(hk) ** 2
-    before = np.sum(p)
-    after = np.sum(p * 10 ** (resp / 10))
-    return float(10 * np.log10(max(after, 1e-30) / max(before, 1e-30)))
+    return spectrum_loudness_change_db(f, a.ltas_db[1:], resp, sr)
 
 
 def width_loudness_change_db(track: Track, a: TrackAnalysis) -> float:

@@ -1,14 +1,15 @@
 """Compression from each track's measured dynamics, and saturation where a mixer would use it.
 
 Compression: the spread between a track's body (median of its 50 ms level on active regions)
-and its peaks (99th percentile) is brought toward a role target. Threshold sits just above the
-body, the ratio is what brings the peaks to the target, attack and release follow the track's
-transient character (percussive parts get a slower attack so the hit passes, then a release
-scaled to how fast the hits decay; sustained parts get a faster attack). The makeup gain is the
-loudness the static curve removes, estimated from the measured level distribution, so the
-balance decided afterwards is not upset. Giannoulis, Massberg & Reiss (JAES 61(10), 2013) tie
-attack and release to crest factor the same way: the more peaked the signal, the faster the
-detector needs to be; we keep their direction and use role-aware ranges.
+and its peaks (99th percentile) is brought toward a role target (from the role table,
+``session.roles``). Threshold sits just above the body, the ratio is what brings the peaks to
+the target, attack and release follow the track's transient character (percussive parts get a
+slower attack so the hit passes, then a release scaled to how fast the hits decay; sustained
+parts get a faster attack). The makeup gain is the loudness the static curve removes, estimated
+from the measured level distribution, so the balance decided afterwards is not upset. Giannoulis,
+Massberg & Reiss (JAES 61(10), 2013) tie attack and release to crest factor the same way: the
+more peaked the signal, the faster the detector needs to be; we keep their direction and use
+role-aware ranges.
 """
 
 from __future__ import annotations
@@ -17,28 +18,8 @@ import numpy as np
 
 from ..analysis.measure import TrackAnalysis
 from ..session.model import Processor, Session
+from ..session.roles import defaults
 from .base import Context, Move, a_label, audible_tracks, labels
-
-#: role -> target peak-over-body spread in dB (None: leave its dynamics alone).
-SPREAD_TARGET: dict[str, float | None] = {
-    "lead_vocal": 6.0,
-    "backing_vocals": 6.0,
-    "bass": 5.0,
-    "kick": 10.0,
-    "snare": 10.0,
-    "toms": 12.0,
-    "electric_guitar": 7.0,
-    "acoustic_guitar": 7.0,
-    "keys": 8.0,
-    "orchestral": 9.0,
-    "synth": None,
-    "hihat": None,
-    "overheads": None,
-    "percussion": None,
-    "drum_kit": 14.0,  # often printed through a bus chain: only a raw, very peaky kit is tamed, gently
-    "submix": None,  # a printed submix is already mixed: its dynamics are the producer's
-    "fx": None,
-}
 
 
 def static_gain_reduction(levels_db: np.ndarray, threshold_db: float, ratio: float) -> np.ndarray:
@@ -69,7 +50,7 @@ def compression(ctx: Context, session: Session) -> list[Move]:
     """A compressor on tracks whose peaks stand further above their body than the role wants."""
     moves = []
     for t in audible_tracks(session):
-        target = SPREAD_TARGET.get(t.role.value)
+        target = defaults(t.role.value).dynamics.spread_target_db
         if target is None:
             continue
         a = ctx.analyses[t.id]
@@ -118,7 +99,7 @@ def saturation(ctx: Context, session: Session) -> list[Move]:
     gentle drive on the drum bus."""
     moves = []
     for t in audible_tracks(session):
-        if t.role.value != "bass":
+        if not defaults(t.role.value).dynamics.harmonics:
             continue
         a = ctx.analyses[t.id]
         f = a.freqs

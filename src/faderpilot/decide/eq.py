@@ -1,11 +1,12 @@
 """EQ decisions: role-aware high-pass below the measured content, resonance cuts, and
 cross-track unmasking (cut the lower-priority track in the higher-priority one's key band).
 
-The role facts below are engineering practice, not measurements of this song: each instrument's
-lowest useful note (e.g. the guitar's E2 at 82.4 Hz, the 4-string bass's E1 at 41.2 Hz) and the
-highest a mixer would usually put a high-pass (frequency bands after Kulka's chart reprinted in
-Owsinski, "The Mixing Engineer's Handbook": sub-bass 16-60 Hz, bass 60-250 Hz, low mids
-250-2000 Hz, high mids 2-4 kHz).
+The per-role facts (lowest note, high-pass cap, resonance hunting, key bands, who yields) are
+rows of the role table (``session.roles.defaults``), engineering practice rather than
+measurements of this song: each instrument's lowest useful note (e.g. the guitar's E2 at 82.4 Hz,
+the 4-string bass's E1 at 41.2 Hz) and the highest a mixer would usually put a high-pass
+(frequency bands after Kulka's chart reprinted in Owsinski, "The Mixing Engineer's Handbook":
+sub-bass 16-60 Hz, bass 60-250 Hz, low mids 250-2000 Hz, high mids 2-4 kHz).
 """
 
 from __future__ import annotations
@@ -14,28 +15,8 @@ import numpy as np
 
 from ..render.filters import chain_response_db, response_db
 from ..session.model import Processor, Session
+from ..session.roles import defaults
 from .base import Context, Move, a_label, audible_tracks, label, labels
-
-#: role -> (lowest plausible fundamental Hz, highest high-pass Hz, or None for no high-pass)
-HPF_POLICY: dict[str, tuple[float, float | None]] = {
-    "kick": (30.0, None),
-    "bass": (30.0, None),
-    "snare": (120.0, 100.0),
-    "toms": (60.0, 60.0),
-    "hihat": (200.0, 250.0),
-    "overheads": (60.0, 80.0),
-    "percussion": (120.0, 150.0),
-    "drum_kit": (30.0, 35.0),  # a printed kit holds the kick's fundamental: only sub-rumble goes
-    "electric_guitar": (80.0, 100.0),
-    "acoustic_guitar": (80.0, 100.0),
-    "keys": (40.0, 60.0),
-    "synth": (50.0, 80.0),
-    "orchestral": (60.0, 80.0),
-    "submix": (25.0, 30.0),  # may hold a bass line: only infrasonic rumble goes
-    "lead_vocal": (75.0, 100.0),
-    "backing_vocals": (90.0, 120.0),
-    "fx": (40.0, 60.0),
-}
 
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
@@ -51,7 +32,8 @@ def highpass(ctx: Context, session: Session) -> list[Move]:
     moves = []
     for t in audible_tracks(session):
         a = ctx.analyses[t.id]
-        lowest, cap = HPF_POLICY.get(t.role.value, (40.0, 60.0))
+        eq = defaults(t.role.value).eq
+        lowest, cap = eq.lowest_note_hz, eq.highpass_max_hz
         if cap is None:
             continue
         notes = [p for p in a.peaks if p[0] >= lowest * 0.94]
@@ -78,16 +60,11 @@ def highpass(ctx: Context, session: Session) -> list[Move]:
     return moves
 
 
-#: Roles whose held notes would read as resonances (sustained chords, drones, bass lines, a
-#: printed kit's tuned kick and toms, a submix's chords): resonance hunting is left to the mixer.
-NO_RESONANCE_HUNT = ("keys", "synth", "orchestral", "bass", "kick", "fx", "drum_kit", "submix")
-
-
 def resonances(ctx: Context, session: Session, max_cuts: int = 2, min_excess_db: float = 4.0) -> list[Move]:
     """Narrow cuts where a stationary resonance stands out of the track's long-term spectrum."""
     moves = []
     for t in audible_tracks(session):
-        if t.role.value in NO_RESONANCE_HUNT:
+        if not defaults(t.role.value).eq.hunt_resonances:
             continue
         a = ctx.analyses[t.id]
         found = [r for r in a.resonances if r[1] >= min_excess_db][:max_cuts]
@@ -108,31 +85,8 @@ def resonances(ctx: Context, session: Session, max_cuts: int = 2, min_excess_db:
     return moves
 
 
-#: Priority (lower = more important) and the key band (Hz) each role needs to be heard in.
-KEY_BANDS: dict[str, tuple[int, tuple[float, float], str]] = {
-    "lead_vocal": (0, (1000.0, 4000.0), "presence band"),
-    "kick": (1, (45.0, 110.0), "low-end thump"),
-    "bass": (1, (60.0, 200.0), "fundamental range"),
-}
 #: Above this median excess (dB) an EQ cut cannot unmask; that is a balance problem instead.
 MAX_FIXABLE_DB = 6.0
-DRUMS = ("kick", "snare", "toms", "hihat", "overheads", "percussion", "drum_kit")
-#: Roles that yield (get cut) when they mask a higher-priority key band. A printed kit or submix
-#: does not: each is one balanced group (a cut in a kit's 1-4 kHz takes the snare's crack, in a
-#: submix's low end every part's body), so its fader, not a cut, answers a masked part.
-YIELDING = {
-    "electric_guitar": 5,
-    "acoustic_guitar": 5,
-    "keys": 5,
-    "synth": 6,
-    "orchestral": 5,
-    "backing_vocals": 4,
-    "overheads": 4,
-    "hihat": 6,
-    "percussion": 6,
-    "fx": 7,
-    "toms": 4,
-}
 
 
 def unmask(
@@ -159,16 +113,18 @@ def unmask(
     gain = {t.id: t.trim_db + (t.fader_db if fader_of is None else fader_of[t.id]) for t in tracks}
     cuts: dict[str, int] = {}
     for hi in tracks:
-        if hi.role.value not in KEY_BANDS:
+        masked = defaults(hi.role.value).unmask
+        key = masked.key_band
+        if key is None:
             continue
-        drum_band = hi.role.value in DRUMS
-        _, (flo, fhi), band_name = KEY_BANDS[hi.role.value]
-        bands = np.flatnonzero((BAND_CENTRES >= flo) & (BAND_CENTRES <= fhi))
+        band_name = key.name
+        bands = np.flatnonzero((BAND_CENTRES >= key.low_hz) & (BAND_CENTRES <= key.high_hz))
         ah = ctx.analyses[hi.id]
         for lo in tracks:
-            if lo.id == hi.id or lo.role.value not in YIELDING or cuts.get(lo.id, 0) >= 2:
+            masker = defaults(lo.role.value).unmask
+            if lo.id == hi.id or masker.yield_priority is None or cuts.get(lo.id, 0) >= 2:
                 continue
-            if drum_band and lo.role.value in DRUMS:
+            if masked.drum and masker.drum:
                 continue  # overheads and room carry the kit itself: not a masker of its own drums
             al = ctx.analyses[lo.id]
             # frames where the masked part really sounds in its key band (within 10 dB of its

@@ -10,7 +10,8 @@ PEAK_TARGET_DB = -2.0
 
 
 def headroom(peak_db: float) -> Move:
-    """Master fader that puts the mix's sample peak at PEAK_TARGET_DB (never a limiter)."""
+    """Master fader that puts the mix's sample peak at PEAK_TARGET_DB (never a limiter), from the
+    peak it has at a unity master fader."""
     gain = round(PEAK_TARGET_DB - peak_db, 2)
     if gain < 0:
         why = (

@@ -5,41 +5,15 @@ semiautonomous audio panning system for music mixing", EURASIP J. Adv. Signal Pr
 sec. 2): low-frequency sources and the lead stay centred, similar sources are spread apart and
 left/right energy stays balanced. Reverb sends aim the vocal's reverb return roughly 9-12 LU
 under the dry voice (Pestana & Reiss, AES 53rd Conf. 2014, found listeners preferred about 9 LU).
+Which roles anchor the centre, each role's spread, lone position and send levels are rows of the
+role table (``session.roles.defaults``).
 """
 
 from __future__ import annotations
 
 from ..session.model import Processor, Send, Session, Track
+from ..session.roles import defaults
 from .base import Context, Move, a_label, audible_tracks, label, labels
-
-CENTRE_ANCHORS = ("kick", "snare", "bass", "lead_vocal")
-LOW_END = ("kick", "bass")
-#: role -> how far a left/right pair is spread.
-PAIR_SPREAD = {
-    "overheads": 0.8,
-    "electric_guitar": 0.8,
-    "acoustic_guitar": 0.7,
-    "keys": 0.6,
-    "synth": 0.7,
-    "orchestral": 0.6,
-    "backing_vocals": 0.6,
-    "toms": 0.5,
-    "percussion": 0.5,
-    "fx": 0.7,
-    "hihat": 0.3,
-    "drum_kit": 1.0,  # a split stereo print (Drums L / Drums R) goes back to its own full width
-    "submix": 1.0,  # likewise for a split submix
-}
-#: role -> where a lone mono part goes when nothing else decides (audience perspective). A
-#: printed kit or submix is the whole group, so it sits where the group's centre is.
-SINGLE_POSITION = {
-    "hihat": -0.3,
-    "toms": 0.0,
-    "overheads": 0.0,
-    "percussion": 0.4,
-    "drum_kit": 0.0,
-    "submix": 0.0,
-}
 
 
 def _spread(n: int, width: float) -> list[float]:
@@ -54,9 +28,9 @@ def pan(ctx: Context, session: Session) -> list[Move]:
     tracks = audible_tracks(session)
     done: set[str] = set()
     for t in tracks:
-        if t.role.value in CENTRE_ANCHORS:
+        if defaults(t.role.value).pan.centre:
             why = f"Centre: the {label(t)} anchors the mix"
-            if t.role.value in LOW_END and t.channels == 2:
+            if defaults(t.role.value).pan.mono_low_end and t.channels == 2:
                 moves.append(
                     Move(
                         t.id,
@@ -79,7 +53,7 @@ def pan(ctx: Context, session: Session) -> list[Move]:
     for (role, _), members in groups.items():
         sides = {ctx.sides.get(m.id) for m in members}
         if len(members) == 2 and sides == {"L", "R"}:
-            w = PAIR_SPREAD.get(role, 0.7)
+            w = defaults(role).pan.pair_spread
             for m in members:
                 p = -w if ctx.sides.get(m.id) == "L" else w
                 moves.append(
@@ -112,7 +86,7 @@ def pan(ctx: Context, session: Session) -> list[Move]:
                     )
                 )
         if len(mono) >= 2:
-            ps = _spread(len(mono), PAIR_SPREAD.get(role, 0.6))
+            ps = _spread(len(mono), defaults(role).pan.stack_spread)
             for m, p in zip(mono, ps, strict=True):
                 moves.append(
                     Move(
@@ -126,8 +100,9 @@ def pan(ctx: Context, session: Session) -> list[Move]:
                 )
         elif len(mono) == 1:
             m = mono[0]
-            if role in SINGLE_POSITION:
-                p = SINGLE_POSITION[role]
+            single = defaults(role).pan.single_pan
+            if single is not None:
+                p = single
                 why = f"{_pos(p)}: where {a_label(m)} usually sits, off the centre anchors."
             else:
                 p = round(0.35 * balance_side, 2)
@@ -146,31 +121,6 @@ def _pos(p: float) -> str:
     return f"{'Left' if p < 0 else 'Right'} {abs(p):.0%}"
 
 
-#: role -> (reverb send dB, delay send dB or None); None reverb means dry. The reverb sends are
-#: calibrated on the demo song so the lead vocal's return sits about 10 LU under the dry voice
-#: (Freeverb's return runs 3-7 dB hotter than what is sent, more on sparse parts whose tails
-#: fill the gaps).
-SEND_LEVELS: dict[str, tuple[float | None, float | None]] = {
-    "lead_vocal": (-18.0, -18.0),
-    "backing_vocals": (-16.0, None),
-    "snare": (-20.0, None),
-    "toms": (-22.0, None),
-    "overheads": (-28.0, None),
-    "drum_kit": (-28.0, None),  # like overheads: the kit in the room, the kick not washed
-    "submix": (None, None),  # a printed submix carries its own reverbs: more would blur it
-    "keys": (-22.0, None),
-    "electric_guitar": (-23.0, -24.0),
-    "acoustic_guitar": (-21.0, None),
-    "synth": (-20.0, -22.0),
-    "orchestral": (-18.0, None),
-    "percussion": (-22.0, None),
-    "fx": (-18.0, None),
-    "kick": (None, None),
-    "bass": (None, None),
-    "hihat": (None, None),
-}
-
-
 def depth(ctx: Context, session: Session) -> list[Move]:
     """Reverb and delay sends by role, less of both in dense arrangements."""
     tracks = audible_tracks(session)
@@ -178,7 +128,8 @@ def depth(ctx: Context, session: Session) -> list[Move]:
     trim = -1.0 * max(0, (density - 8) // 4)
     moves = []
     for t in tracks:
-        rev, dly = SEND_LEVELS.get(t.role.value, (None, None))
+        sends = defaults(t.role.value).sends
+        rev, dly = sends.reverb_db, sends.delay_db
         a = ctx.analyses[t.id]
         sparse = 2.0 if a.active_fraction < 0.5 else 0.0
         if rev is not None:

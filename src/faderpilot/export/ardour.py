@@ -24,8 +24,8 @@ from pathlib import Path
 
 import soundfile as sf
 
-from ..audio.io import safe_filename
-from ..messages import message
+from ..audio.io import check_destination, safe_filename, source_folders
+from ..render.plan import clips
 from ..session.model import Bus, Session, Track
 from .ardour_map import (
     FADER_MAX_DB,
@@ -80,39 +80,16 @@ def _route_names(session: Session) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _regions(track: Track, sr: int, frames: int, notes: list[str], what: str) -> list[RegionPlan]:
-    """The track's regions in samples, with its delay applied by moving them (whole samples)."""
-    delay = int(round(track.delay_ms * sr / 1000.0))
-    regions = track.regions or []
-    if not regions:
-        from ..session.model import Region
-
-        regions = [Region(0.0, frames / sr)]
+    """The track's clips (``render.plan.clips``: regions moved by its delay, cut at the session
+    edges) as Ardour regions."""
     out: list[RegionPlan] = []
-    for r in regions:
-        start = int(round(r.start_s * sr))
-        end = min(int(round(r.end_s * sr)), frames)
-        off = int(round(r.source_offset_s * sr))
-        n = min(end - start, frames - off)
-        if n <= 0:
-            continue
-        fi = min(int(r.fade_in_ms * sr / 1000), n)
-        fo = min(int(r.fade_out_ms * sr / 1000), n)
-        pos = start + delay
-        if pos < 0:  # an advance cuts the head of the region off at the session start
-            cut = -pos
-            if cut >= n:
-                continue
-            if fi > cut:
-                notes.append(f"{what}: a fade-in partly before the session start is shortened to fit")
-            pos, off, n, fi = 0, off + cut, n - cut, max(fi - cut, 0)
-        if pos >= frames:
-            continue
-        if pos + n > frames:  # a delay pushes the tail past the session end, where ours is cut
-            n = frames - pos
-            fi, fo = min(fi, n), min(fo, n)
+    for c in clips(track, sr, frames):
+        if c.head_cut and c.fade_in > c.head_cut:
+            notes.append(f"{what}: a fade-in partly before the session start is shortened to fit")
+        fi, fo = min(max(c.fade_in - c.head_cut, 0), c.length), min(c.fade_out, c.length)
         # Ardour's fade-in of L samples reaches 1 on its last sample (gain i / (L - 1)); ours
         # reaches 1 on the sample after it (i / fi): one sample longer in Ardour is the same curve
-        out.append(RegionPlan(pos, off, n, min(fi + 1, n) if fi > 0 else 0, fo))
+        out.append(RegionPlan(c.start, c.offset, c.length, min(fi + 1, c.length) if fi > 0 else 0, fo))
     return out
 
 
@@ -243,14 +220,6 @@ def approximations(session: Session) -> list[str]:
     return plan(session).notes
 
 
-def _check_destination(session: Session, dest: Path) -> None:
-    dest = dest.resolve()
-    for src in session.sources:
-        folder = Path(src.path).resolve().parent
-        if dest == folder or folder in dest.parents:
-            raise ValueError(f"{dest}: {message('FP-E005')}")
-
-
 def write(session: Session, out_dir: str | Path) -> Path:
     """Write ``out_dir/ardour/<song>/<song>.ardour`` with its audio; returns the ``.ardour`` path.
 
@@ -261,7 +230,7 @@ def write(session: Session, out_dir: str | Path) -> Path:
     song = song_name(session)
     parent = out_dir / "ardour"
     final = parent / song
-    _check_destination(session, final)
+    check_destination(final, source_folders(session))
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{song}.", suffix=".tmp"))
     backup = tmp.with_suffix(".old")

@@ -13,9 +13,11 @@ faderpilot rendered (docs/daw-ardour.md).
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +27,10 @@ import soundfile as sf
 #: tool names by Ardour version, newest first (Debian installs ardour7-*)
 EXPORT_TOOLS = ("ardour8-export", "ardour7-export")
 LUA_TOOLS = ("ardour8-lua", "ardour7-lua")
+#: How often ``render`` runs the export tool when it dies by a signal: Debian's ardour7-export
+#: sometimes crashes mid-export (``munmap_chunk(): invalid pointer``, SIGABRT) where a rerun of
+#: the same session renders it fine. A tool that exits by itself, or times out, is not rerun.
+RENDER_TRIES = 3
 
 
 class ArdourToolError(RuntimeError):
@@ -54,20 +60,34 @@ def _copy(session_file: Path, work: Path) -> Path:
     return dest / session_file.name
 
 
-def render(session_file: str | Path, timeout: float = 600) -> tuple[np.ndarray, int]:
-    """The session's master output as Ardour renders it: ((2, frames) float32, sample rate)."""
-    tool = find_tool(EXPORT_TOOLS)
+@contextlib.contextmanager
+def _tool_and_work(names: tuple[str, ...]) -> Iterator[tuple[str, Path]]:
+    """(the first of the Ardour tools ``names`` found, a scratch folder removed afterwards)."""
+    tool = find_tool(names)
     if tool is None:
-        raise ArdourToolError("no ardour7-export on this machine (Debian: apt-get install ardour)")
-    session_file = Path(session_file)
+        raise ArdourToolError(f"no {names[-1]} on this machine (Debian: apt-get install ardour)")
     with tempfile.TemporaryDirectory(prefix="faderpilot-ardour-") as work:
-        copy = _copy(session_file, Path(work))
-        wav = Path(work) / "render.wav"
-        cmd = [tool, "-b", "float", "-o", str(wav), str(copy.parent), copy.stem]
-        r = _run(cmd, timeout)
+        yield tool, Path(work)
+
+
+def render(session_file: str | Path, timeout: float = 600) -> tuple[np.ndarray, int]:
+    """The session's master output as Ardour renders it: ((2, frames) float32, sample rate).
+
+    A run that dies by a signal is tried again on a fresh copy, ``RENDER_TRIES`` runs in all.
+    """
+    with _tool_and_work(EXPORT_TOOLS) as (tool, work):
+        wav = work / "render.wav"
+        for attempt in range(1, RENDER_TRIES + 1):
+            copy = _copy(Path(session_file), work / f"try{attempt}")
+            wav.unlink(missing_ok=True)
+            cmd = [tool, "-b", "float", "-o", str(wav), str(copy.parent), copy.stem]
+            r = _run(cmd, timeout)
+            if r.returncode >= 0:
+                break
         if r.returncode != 0 or not wav.exists():
             tail = (r.stdout + r.stderr)[-2000:]
-            raise ArdourToolError(f"{' '.join(cmd)} exited {r.returncode}:\n{tail}")
+            tries = f" (killed by a signal on all {RENDER_TRIES} tries)" if r.returncode < 0 else ""
+            raise ArdourToolError(f"{' '.join(cmd)} exited {r.returncode}{tries}:\n{tail}")
         y, sr = sf.read(str(wav), dtype="float32", always_2d=True)
     return np.ascontiguousarray(y.T), int(sr)
 
@@ -151,13 +171,9 @@ def _f(x: str) -> float | None:
 
 def readback(session_file: str | Path, timeout: float = 300) -> Readback:
     """Load the session in Ardour's headless Lua interpreter and report every route's state."""
-    tool = find_tool(LUA_TOOLS)
-    if tool is None:
-        raise ArdourToolError("no ardour7-lua on this machine (Debian: apt-get install ardour)")
-    session_file = Path(session_file)
-    with tempfile.TemporaryDirectory(prefix="faderpilot-ardour-") as work:
-        copy = _copy(session_file, Path(work))
-        script = Path(work) / "readback.lua"
+    with _tool_and_work(LUA_TOOLS) as (tool, work):
+        copy = _copy(Path(session_file), work)
+        script = work / "readback.lua"
         script.write_text(READBACK_LUA.format(folder=str(copy.parent), name=copy.stem), encoding="utf-8")
         r = _run([tool, str(script)], timeout)
         text = r.stdout + r.stderr

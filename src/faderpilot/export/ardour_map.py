@@ -30,9 +30,22 @@ was matched against Ardour 7.3 itself (see docs/daw-ardour.md for the measuremen
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from ..session.processors import (
+    FILTER_KINDS,
+    BandFilter,
+    Compressor,
+    Delay,
+    Gate,
+    Limiter,
+    PassFilter,
+    Reverb,
+    Saturation,
+)
 
 #: Ardour 7's time unit: superclock ticks per second (positions are written as "a<ticks>").
 SUPERCLOCK_RATE = 282_240_000
@@ -353,7 +366,86 @@ def gain_plugins(gain_db: float, label: str) -> list[Plugin]:
     return out
 
 
-def _filter_group(procs: list, sr: int, what: str) -> list[Plugin]:
+@dataclass
+class _Where:
+    """The strip a chain is mapped for: its rate, its name in notes ("track 'Kick'"), channels."""
+
+    sr: int
+    what: str
+    channels: int = 2
+
+
+@dataclass
+class _Band:
+    """A bell or shelf waiting for an a-EQ slot ("l", "h" or one of 4 "p"): port values by
+    prefix ("freq", "g", "bw"), its label and its notes."""
+
+    slot: str
+    enabled: bool
+    ports: dict[str, float]
+    label: str
+    notes: list[str]
+
+
+def _pass(lowest_hz: float) -> Callable[[PassFilter, bool, _Where], list[Plugin]]:
+    """High/low-pass as one ACE High/Low Pass Filter per 12 dB/oct section (down to ``lowest_hz``)."""
+
+    def plugins(t: PassFilter, enabled: bool, w: _Where) -> list[Plugin]:
+        f = float(np.clip(t.freq_hz, 5.0, w.sr / 2.0 * 0.95))
+        qs, exact = butterworth_qs(t.slope_db_oct)
+        label = f"{t.kind} {f:g} Hz {t.slope_db_oct:g} dB/oct"
+        notes = []
+        if not exact:
+            notes.append(
+                f"{w.what}: {label} has a first-order section the ACE High/Low Pass Filter "
+                f"cannot run; exported as {len(qs) * 12} dB/oct Butterworth"
+            )
+        f = _clamp("frequency", f, lowest_hz, min(20000.0, 0.499 * w.sr), notes, w.what)
+        out = []
+        for k, qk in enumerate(qs):
+            pl = hplp_plugin(t.kind, f, qk, f"{label}, section {k + 1}/{len(qs)} (Q {qk:.4f})")
+            pl.active = enabled
+            pl.notes = notes if k == 0 else []
+            out.append(pl)
+        return out
+
+    return plugins
+
+
+def _shelf(slot: str) -> Callable[[BandFilter, bool, _Where], _Band]:
+    """A shelf for a-EQ's low ("l") or high ("h") shelf slot."""
+
+    def band(t: BandFilter, enabled: bool, w: _Where) -> _Band:
+        notes: list[str] = []
+        gain = _clamp("gain", float(t.gain_db), -20.0, 20.0, notes, w.what)
+        f0 = float(np.clip(t.freq_hz, 5.0, w.sr / 2.0 * 0.95))
+        fa = shelf_frequency(t.kind, f0, gain, w.sr)
+        sq = float(t.q)
+        name = t.kind.replace("_", " ")
+        if abs(sq - 1 / math.sqrt(2)) > 0.01:
+            notes.append(
+                f"{w.what}: {name} at {f0:g} Hz has Q {sq:g}; a-EQ shelves have "
+                f"Q 0.707 (gain and half-gain frequency kept)"
+            )
+        fa = _clamp("shelf frequency", fa, 20.0, 20000.0, notes, w.what)
+        return _Band(slot, enabled, {"freq": fa, "g": gain}, f"{name} {f0:g} Hz {gain:+g} dB", notes)
+
+    return band
+
+
+def _bell(t: BandFilter, enabled: bool, w: _Where) -> _Band:
+    """A bell for one of a-EQ's four bands (Q as bandwidth in octaves, exact)."""
+    notes: list[str] = []
+    gain = _clamp("gain", float(t.gain_db), -20.0, 20.0, notes, w.what)
+    f0 = float(np.clip(t.freq_hz, 5.0, w.sr / 2.0 * 0.95))
+    f0 = _clamp("frequency", f0, 20.0, 20000.0, notes, w.what)
+    bw = peak_bandwidth_octaves(max(float(t.q), 0.05))
+    bw = _clamp("bandwidth (octaves)", bw, 0.1, 4.0, notes, w.what)
+    label = f"bell {f0:g} Hz {gain:+g} dB Q {float(t.q):g}"
+    return _Band("p", enabled, {"freq": f0, "g": gain, "bw": bw}, label, notes)
+
+
+def _filter_group(procs: list, w: _Where) -> list[Plugin]:
     """A run of consecutive linear filters as ACE HP/LP sections and a-EQ instances.
 
     Linear time-invariant filters commute, so the run is regrouped: high/low-pass sections
@@ -361,84 +453,39 @@ def _filter_group(procs: list, sr: int, what: str) -> list[Plugin]:
     4 bells, 1 high shelf each).
     """
     out: list[Plugin] = []
-    bands: list = []
-    nyq = sr / 2.0
+    bands: list[_Band] = []
     for p in procs:
-        q = p.params
-        if p.kind in ("highpass", "lowpass"):
-            f = float(np.clip(q["freq_hz"], 5.0, nyq * 0.95))
-            qs, exact = butterworth_qs(q.get("slope_db_oct", 12.0))
-            label = f"{p.kind} {f:g} Hz {q.get('slope_db_oct', 12.0):g} dB/oct"
-            notes = []
-            if not exact:
-                notes.append(
-                    f"{what}: {label} has a first-order section the ACE High/Low Pass Filter "
-                    f"cannot run; exported as {len(qs) * 12} dB/oct Butterworth"
-                )
-            lo = 20.0 if p.kind == "lowpass" else 5.0
-            f = _clamp("frequency", f, lo, min(20000.0, 0.499 * sr), notes, what)
-            for k, qk in enumerate(qs):
-                pl = hplp_plugin(p.kind, f, qk, f"{label}, section {k + 1}/{len(qs)} (Q {qk:.4f})")
-                pl.active = p.enabled
-                pl.notes = notes if k == 0 else []
-                out.append(pl)
+        part = ARDOUR[p.kind](p.typed(), p.enabled, w)
+        if isinstance(part, _Band):
+            bands.append(part)
         else:
-            bands.append(p)
+            out += part
     # pack bells and shelves
     groups: list[dict] = []
-    for p in bands:
-        slot = "l" if p.kind == "low_shelf" else "h" if p.kind == "high_shelf" else "p"
+    for b in bands:
         for g in groups:
-            if g["active"] != p.enabled:
+            if g["active"] != b.enabled:
                 continue
-            if slot in "lh" and slot not in g:
-                g[slot] = p
+            if b.slot in "lh" and b.slot not in g:
+                g[b.slot] = b
                 break
-            if slot == "p" and len(g["p"]) < 4:
-                g["p"].append(p)
+            if b.slot == "p" and len(g["p"]) < 4:
+                g["p"].append(b)
                 break
         else:
-            g = {"p": [], "active": p.enabled}
-            if slot == "p":
-                g["p"].append(p)
+            g = {"p": [], "active": b.enabled}
+            if b.slot == "p":
+                g["p"].append(b)
             else:
-                g[slot] = p
+                g[b.slot] = b
             groups.append(g)
     for g in groups:
         params = dict(AEQ_PORTS)
-        notes: list[str] = []
-        labels = []
-        for slot, sym in (("l", "l"), ("h", "h")):
-            p = g.get(slot)
-            if p is None:
-                continue
-            q = p.params
-            gain = _clamp("gain", float(q["gain_db"]), -20.0, 20.0, notes, what)
-            f0 = float(np.clip(q["freq_hz"], 5.0, nyq * 0.95))
-            fa = shelf_frequency(p.kind, f0, gain, sr)
-            sq = float(q.get("q", 0.707))
-            if abs(sq - 1 / math.sqrt(2)) > 0.01:
-                notes.append(
-                    f"{what}: {p.kind.replace('_', ' ')} at {f0:g} Hz has Q {sq:g}; a-EQ shelves have "
-                    f"Q 0.707 (gain and half-gain frequency kept)"
-                )
-            fa = _clamp("shelf frequency", fa, 20.0, 20000.0, notes, what)
-            params["freq" + sym] = fa
-            params["g" + sym] = gain
+        slots = [(sym, g[sym]) for sym in "lh" if sym in g] + [(str(i), b) for i, b in enumerate(g["p"], 1)]
+        for sym, b in slots:
+            for prefix, v in b.ports.items():
+                params[prefix + sym] = v
             params["filtog" + sym] = 1.0
-            labels.append(f"{p.kind.replace('_', ' ')} {f0:g} Hz {gain:+g} dB")
-        for i, p in enumerate(g["p"], 1):
-            q = p.params
-            gain = _clamp("gain", float(q["gain_db"]), -20.0, 20.0, notes, what)
-            f0 = float(np.clip(q["freq_hz"], 5.0, nyq * 0.95))
-            f0 = _clamp("frequency", f0, 20.0, 20000.0, notes, what)
-            bw = peak_bandwidth_octaves(max(float(q.get("q", 0.707)), 0.05))
-            bw = _clamp("bandwidth (octaves)", bw, 0.1, 4.0, notes, what)
-            params[f"freq{i}"] = f0
-            params[f"g{i}"] = gain
-            params[f"bw{i}"] = bw
-            params[f"filtog{i}"] = 1.0
-            labels.append(f"bell {f0:g} Hz {gain:+g} dB Q {float(q.get('q', 0.707)):g}")
         out.append(
             Plugin(
                 "lv2",
@@ -447,8 +494,8 @@ def _filter_group(procs: list, sr: int, what: str) -> list[Plugin]:
                 params,
                 per_channel=True,
                 active=g["active"],
-                label="; ".join(labels),
-                notes=notes,
+                label="; ".join(b.label for _, b in slots),
+                notes=[n for _, b in slots for n in b.notes],
             )
         )
     return out
@@ -459,125 +506,146 @@ def map_chain(chain: list, sr: int, what: str, channels: int = 2) -> list[Plugin
 
     ``what`` names the strip for the notes ("track 'Kick'").
     """
+    w = _Where(sr, what, channels)
     out: list[Plugin] = []
     run: list = []
-    filters = ("highpass", "lowpass", "low_shelf", "high_shelf", "peak")
     for p in list(chain) + [None]:
-        if p is not None and p.kind in filters:
+        if p is not None and p.kind in FILTER_KINDS:
             run.append(p)
             continue
         if run:
-            out += _filter_group(run, sr, what)
+            out += _filter_group(run, w)
             run = []
         if p is None:
             break
-        out += _dynamics_and_fx(p, what, channels)
+        out += ARDOUR[p.kind](p.typed(), p.enabled, w)
     return out
 
 
-def _dynamics_and_fx(p, what: str, channels: int) -> list[Plugin]:
-    q = p.params
+def _dyn_params() -> dict[str, float]:
+    """a-comp / a-exp port values at their defaults, to be set by each dynamics kind."""
+    return {sym: d for sym, _, d in DYN_PORTS}
+
+
+def _ace_compressor(t: Compressor, enabled: bool, w: _Where) -> list[Plugin]:
     notes: list[str] = []
-    if p.kind in ("compressor", "limiter", "gate"):
-        params = {sym: d for sym, _, d in DYN_PORTS}
-        if p.kind == "compressor":
-            params["thr"] = _clamp("threshold", float(q["threshold_db"]), -60.0, 0.0, notes, what)
-            params["rat"] = _clamp("ratio", max(1.0, float(q["ratio"])), 1.0, 20.0, notes, what)
-            params["att"] = _clamp("attack", jucetime_to_ardour(q["attack_ms"]), 0.1, 100.0, notes, what)
-            params["rel"] = _clamp("release", jucetime_to_ardour(q["release_ms"]), 1.0, 2000.0, notes, what)
-            makeup = float(q.get("makeup_db", 0.0))
-            params["mak"] = min(max(makeup, 0.0), 30.0)
-            label = (
-                f"compressor {q['threshold_db']:g} dB {q['ratio']:g}:1, attack {q['attack_ms']:g} ms, "
-                f"release {q['release_ms']:g} ms, makeup {makeup:g} dB"
-            )
-            notes.append(
-                f"{what}: {label} runs on ACE Compressor (gain smoothed in dB after the static curve) "
-                f"instead of pedalboard's (envelope smoothed before it); same threshold, ratio, makeup and "
-                f"time constants, different detail on transients"
-            )
-            pl = Plugin(
-                "lv2", URI_COMP, "ACE Compressor", params, per_channel=True, active=p.enabled, label=label
-            )
-            pl.notes = notes
-            extra = makeup - params["mak"]
-            more = gain_plugins(extra, "compressor makeup beyond ACE Compressor's 0 to 30 dB:")
-            for g in more:
-                g.active = p.enabled
-            return [pl] + more
-        if p.kind == "limiter":
-            params["thr"] = _clamp("ceiling", float(q["ceiling_db"]), -60.0, 0.0, notes, what)
-            params["rat"] = 20.0
-            params["att"] = 0.1
-            params["rel"] = _clamp("release", jucetime_to_ardour(q["release_ms"]), 1.0, 2000.0, notes, what)
-            label = f"limiter ceiling {q['ceiling_db']:g} dB"
-            notes.append(
-                f"{what}: {label} becomes ACE Compressor at 20:1 with 0.1 ms attack: Ardour 7 bundles no "
-                f"true-peak brickwall limiter, so peaks can pass the ceiling briefly"
-            )
-            uri = URI_COMP + "#stereo" if channels == 2 else URI_COMP
-            return [Plugin("lv2", uri, "ACE Compressor", params, active=p.enabled, label=label, notes=notes)]
-        # gate: pedalboard NoiseGate as a downward expander
-        ratio = max(1.5, 1.0 + abs(float(q["range_db"])) / 6.0)
-        params["thr"] = _clamp("threshold", float(q["threshold_db"]), -60.0, 0.0, notes, what)
-        params["rat"] = _clamp("ratio", ratio, 1.0, 100.0, notes, what)
-        params["att"] = _clamp("attack", jucetime_to_ardour(q["attack_ms"]), 0.1, 100.0, notes, what)
-        params["rel"] = _clamp("release", jucetime_to_ardour(q["release_ms"]), 1.0, 2000.0, notes, what)
-        label = f"gate {q['threshold_db']:g} dB, range {q['range_db']:g} dB (expander {ratio:.2f}:1)"
-        notes.append(
-            f"{what}: {label} runs on ACE Expander (peak detector, gain smoothed in dB) instead of "
-            f"pedalboard's NoiseGate (RMS detector); same threshold, ratio and time constants"
+    what = w.what
+    params = _dyn_params()
+    params["thr"] = _clamp("threshold", float(t.threshold_db), -60.0, 0.0, notes, what)
+    params["rat"] = _clamp("ratio", max(1.0, float(t.ratio)), 1.0, 20.0, notes, what)
+    params["att"] = _clamp("attack", jucetime_to_ardour(t.attack_ms), 0.1, 100.0, notes, what)
+    params["rel"] = _clamp("release", jucetime_to_ardour(t.release_ms), 1.0, 2000.0, notes, what)
+    makeup = float(t.makeup_db)
+    params["mak"] = min(max(makeup, 0.0), 30.0)
+    label = (
+        f"compressor {t.threshold_db:g} dB {t.ratio:g}:1, attack {t.attack_ms:g} ms, "
+        f"release {t.release_ms:g} ms, makeup {makeup:g} dB"
+    )
+    notes.append(
+        f"{what}: {label} runs on ACE Compressor (gain smoothed in dB after the static curve) "
+        f"instead of pedalboard's (envelope smoothed before it); same threshold, ratio, makeup and "
+        f"time constants, different detail on transients"
+    )
+    pl = Plugin("lv2", URI_COMP, "ACE Compressor", params, per_channel=True, active=enabled, label=label)
+    pl.notes = notes
+    extra = makeup - params["mak"]
+    more = gain_plugins(extra, "compressor makeup beyond ACE Compressor's 0 to 30 dB:")
+    for g in more:
+        g.active = enabled
+    return [pl] + more
+
+
+def _ace_limiter(t: Limiter, enabled: bool, w: _Where) -> list[Plugin]:
+    notes: list[str] = []
+    params = _dyn_params()
+    params["thr"] = _clamp("ceiling", float(t.ceiling_db), -60.0, 0.0, notes, w.what)
+    params["rat"] = 20.0
+    params["att"] = 0.1
+    params["rel"] = _clamp("release", jucetime_to_ardour(t.release_ms), 1.0, 2000.0, notes, w.what)
+    label = f"limiter ceiling {t.ceiling_db:g} dB"
+    notes.append(
+        f"{w.what}: {label} becomes ACE Compressor at 20:1 with 0.1 ms attack: Ardour 7 bundles no "
+        f"true-peak brickwall limiter, so peaks can pass the ceiling briefly"
+    )
+    uri = URI_COMP + "#stereo" if w.channels == 2 else URI_COMP
+    return [Plugin("lv2", uri, "ACE Compressor", params, active=enabled, label=label, notes=notes)]
+
+
+def _ace_expander(t: Gate, enabled: bool, w: _Where) -> list[Plugin]:
+    """pedalboard's NoiseGate as a downward expander."""
+    notes: list[str] = []
+    what = w.what
+    params = _dyn_params()
+    ratio = max(1.5, 1.0 + abs(float(t.range_db)) / 6.0)
+    params["thr"] = _clamp("threshold", float(t.threshold_db), -60.0, 0.0, notes, what)
+    params["rat"] = _clamp("ratio", ratio, 1.0, 100.0, notes, what)
+    params["att"] = _clamp("attack", jucetime_to_ardour(t.attack_ms), 0.1, 100.0, notes, what)
+    params["rel"] = _clamp("release", jucetime_to_ardour(t.release_ms), 1.0, 2000.0, notes, what)
+    label = f"gate {t.threshold_db:g} dB, range {t.range_db:g} dB (expander {ratio:.2f}:1)"
+    notes.append(
+        f"{what}: {label} runs on ACE Expander (peak detector, gain smoothed in dB) instead of "
+        f"pedalboard's NoiseGate (RMS detector); same threshold, ratio and time constants"
+    )
+    return [
+        Plugin(
+            "lv2", URI_EXP, "ACE Expander", params, per_channel=True, active=enabled, label=label, notes=notes
         )
-        return [
-            Plugin(
-                "lv2",
-                URI_EXP,
-                "ACE Expander",
-                params,
-                per_channel=True,
-                active=p.enabled,
-                label=label,
-                notes=notes,
-            )
-        ]
-    if p.kind == "saturation":
-        params = {0: float(q["drive_db"]), 1: float(q["mix_pct"])}
-        label = f"saturation drive {q['drive_db']:g} dB, mix {q['mix_pct']:g} %"
-        return [Plugin("lua", "", SAT_NAME, params, active=p.enabled, script=SAT_NAME, label=label)]
-    if p.kind == "reverb":
-        params = {sym: d for sym, _, d in REVERB_PORTS}
-        params["blend"] = 1.0
-        params["roomsz"] = 0.5 + 0.5 * min(max(float(q["room_size"]), 0.0), 1.0)
-        label = f"reverb room {q['room_size']:g}, damping {q['damping']:g}, width {q['width']:g}"
-        notes.append(
-            f"{what}: {label} (Freeverb) becomes ACE Reverb, 100 % wet, room {params['roomsz']:.2f}: "
-            f"a different reverb; damping and width have no equivalent"
+    ]
+
+
+def _lua_saturation(t: Saturation, enabled: bool, w: _Where) -> list[Plugin]:
+    params = {0: float(t.drive_db), 1: float(t.mix_pct)}
+    label = f"saturation drive {t.drive_db:g} dB, mix {t.mix_pct:g} %"
+    return [Plugin("lua", "", SAT_NAME, params, active=enabled, script=SAT_NAME, label=label)]
+
+
+def _ace_reverb(t: Reverb, enabled: bool, w: _Where) -> list[Plugin]:
+    params = {sym: d for sym, _, d in REVERB_PORTS}
+    params["blend"] = 1.0
+    params["roomsz"] = 0.5 + 0.5 * min(max(float(t.room_size), 0.0), 1.0)
+    label = f"reverb room {t.room_size:g}, damping {t.damping:g}, width {t.width:g}"
+    note = (
+        f"{w.what}: {label} (Freeverb) becomes ACE Reverb, 100 % wet, room {params['roomsz']:.2f}: "
+        f"a different reverb; damping and width have no equivalent"
+    )
+    return [Plugin("lv2", URI_REVERB, "ACE Reverb", params, active=enabled, label=label, notes=[note])]
+
+
+def _ace_delay(t: Delay, enabled: bool, w: _Where) -> list[Plugin]:
+    notes: list[str] = []
+    params = {sym: d for sym, _, d in DELAY_PORTS}
+    params["time"] = _clamp("time", float(t.time_ms), 1.0, 8000.0, notes, w.what)
+    params["feedback"] = _clamp("feedback", float(t.feedback_pct), 0.0, 100.0, notes, w.what)
+    params["drywet"] = 100.0
+    params["lpf"] = 20000.0
+    label = f"delay {t.time_ms:g} ms, feedback {t.feedback_pct:g} %"
+    notes.append(
+        f"{w.what}: {label} becomes ACE Delay, 100 % wet: its wet path has a 20 kHz low-pass "
+        f"(-1.2 dB at 16 kHz) and each repeat lands one sample later than the one before"
+    )
+    return [
+        Plugin(
+            "lv2", URI_DELAY, "ACE Delay", params, per_channel=True, active=enabled, label=label, notes=notes
         )
-        return [Plugin("lv2", URI_REVERB, "ACE Reverb", params, active=p.enabled, label=label, notes=notes)]
-    if p.kind == "delay":
-        params = {sym: d for sym, _, d in DELAY_PORTS}
-        params["time"] = _clamp("time", float(q["time_ms"]), 1.0, 8000.0, notes, what)
-        params["feedback"] = _clamp("feedback", float(q["feedback_pct"]), 0.0, 100.0, notes, what)
-        params["drywet"] = 100.0
-        params["lpf"] = 20000.0
-        label = f"delay {q['time_ms']:g} ms, feedback {q['feedback_pct']:g} %"
-        notes.append(
-            f"{what}: {label} becomes ACE Delay, 100 % wet: its wet path has a 20 kHz low-pass "
-            f"(-1.2 dB at 16 kHz) and each repeat lands one sample later than the one before"
-        )
-        return [
-            Plugin(
-                "lv2",
-                URI_DELAY,
-                "ACE Delay",
-                params,
-                per_channel=True,
-                active=p.enabled,
-                label=label,
-                notes=notes,
-            )
-        ]
-    raise ValueError(f"{what}: no Ardour mapping for processor kind {p.kind!r}")
+    ]
+
+
+#: The Ardour export's registry, kind -> (typed processor, enabled, strip) -> its plugins. Linear
+#: filters are regrouped first (``_filter_group``): high/low-pass give their ACE sections, bells
+#: and shelves a ``_Band`` that is packed into a-EQ instances.
+ARDOUR: dict[str, Callable[..., list[Plugin] | _Band]] = {
+    "highpass": _pass(5.0),
+    "lowpass": _pass(20.0),
+    "low_shelf": _shelf("l"),
+    "high_shelf": _shelf("h"),
+    "peak": _bell,
+    "compressor": _ace_compressor,
+    "gate": _ace_expander,
+    "saturation": _lua_saturation,
+    "reverb": _ace_reverb,
+    "delay": _ace_delay,
+    "limiter": _ace_limiter,
+}
 
 
 # --------------------------------------------------------------------------------------------

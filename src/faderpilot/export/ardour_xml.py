@@ -12,7 +12,7 @@ import base64
 import math
 import xml.etree.ElementTree as ET
 
-from .. import __version__
+from ..version import __version__
 from .ardour_lua import SATURATION_SCRIPT, WIDTH_SCRIPT, hplp_script, script_id
 from .ardour_map import (
     DELAY_PORTS,
@@ -175,6 +175,21 @@ class SessionWriter:
         return f"a{superclock(samples, self.sr)}"
 
     # ---- pieces -------------------------------------------------------------------------
+    def location(self, parent: ET.Element, name: str, start: int, end: int, flags: str) -> None:
+        """A ``Location`` from ``start`` to ``end`` (samples): the session range or a marker."""
+        _sub(
+            parent,
+            "Location",
+            id=self.ids(),
+            name=name,
+            start=self.pos(start),
+            end=self.pos(end),
+            flags=flags,
+            locked="0",
+            timestamp="0",
+            cue="0",
+        )
+
     def controllable(
         self, parent: ET.Element, name: str, value: float, flags: str = "", **extra: str
     ) -> None:
@@ -527,31 +542,9 @@ class SessionWriter:
         root.append(regions_el)
         _sub(root, "Selection")
         loc = _sub(root, "Locations")
-        _sub(
-            loc,
-            "Location",
-            id=self.ids(),
-            name="session",
-            start="a0",
-            end=self.pos(p.length),
-            flags="IsSessionRange",
-            locked="0",
-            timestamp="0",
-            cue="0",
-        )
+        self.location(loc, "session", 0, p.length, "IsSessionRange")
         for name, t in p.markers:
-            _sub(
-                loc,
-                "Location",
-                id=self.ids(),
-                name=name,
-                start=self.pos(t),
-                end=self.pos(t),
-                flags="IsMark",
-                locked="0",
-                timestamp="0",
-                cue="0",
-            )
+            self.location(loc, name, t, t, "IsMark")
         _sub(root, "Bundles")
         _sub(root, "VCAManager")
         routes_el = _sub(root, "Routes")

@@ -11,7 +11,8 @@ What is written (details and units in docs/daw-dawproject.md):
   channels with role ``effect``, the master with role ``master``; routing by ``destination``.
 - faders as ``Volume`` (unit ``linear``), pans as ``Pan`` (unit ``normalized``, 0.5 = centre),
   mute and solo; post-fader sends as ``Send type="post"`` with a linear ``Volume``.
-- regions as clips (seconds) with fades; a track's delay moves its clips.
+- regions as clips (seconds) with fades, placed as ``render.plan.clips`` says (the delay moves
+  them; the session's start and end cut them).
 - filters as the built-in ``Equalizer`` (each band a second-order RBJ section, Butterworth
   high/low-pass slopes as cascaded bands), compressor, gate and limiter as the built-in
   ``Compressor``, ``NoiseGate`` and ``Limiter``; trim as the first equalizer's input gain.
@@ -30,18 +31,28 @@ import math
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import numpy as np
 
-from .. import __version__
-from ..audio.io import safe_filename, write_wav_atomic
-from ..messages import message
+from ..audio.io import check_destination, source_folders, write_wav_atomic
 from ..render.filters import FILTER_KINDS, sos
+from ..render.plan import clips as plan_clips
 from ..session.model import Bus, Processor, Session, Track
-from .media import media_name, track_audio
+from ..session.processors import (
+    BandFilter,
+    Compressor,
+    Gate,
+    Limiter,
+    PassFilter,
+    TypedProcessor,
+    params_of,
+)
+from ..version import __version__
+from .media import media_name, song_file, track_audio
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +63,6 @@ AUDIO_DIR = "audio"
 #: Fixed timestamp for ZIP members, so re-exports of an unchanged session are byte-identical.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
-_BAND_TYPES = {
-    "highpass": "highPass",
-    "lowpass": "lowPass",
-    "low_shelf": "lowShelf",
-    "high_shelf": "highShelf",
-    "peak": "bell",
-}
 #: Processors with no DAWproject built-in device are written as generic devices with our
 #: parameters: key -> (parameter name, DAWproject unit, scale from our unit).
 _GENERIC_PARAMS = {
@@ -70,7 +74,6 @@ _GENERIC_PARAMS = {
     "time_ms": ("Time", "seconds", 0.001),
     "feedback_pct": ("Feedback", "percent", 1.0),
 }
-_GENERIC_NAMES = {"saturation": "Saturation", "reverb": "Reverb (Freeverb)", "delay": "Delay"}
 
 
 def num(v: float) -> str:
@@ -231,26 +234,13 @@ class _Chain:
     def equalizer(self, devices: ET.Element, filters: list[Processor], name: str = "EQ") -> ET.Element:
         eq = self.device(devices, "Equalizer", name)
         for p in filters:
-            self.bands(eq, p)
+            self.processor(eq, p)
         return eq
 
-    def bands(self, eq: ET.Element, p: Processor) -> None:
-        q = p.params
-        kind = p.kind
-        if kind in ("highpass", "lowpass"):
-            slope = float(q.get("slope_db_oct", 12.0))
-            qs = section_qs(kind, slope)
-            if None in qs:
-                self.note(
-                    f"{kind} {q['freq_hz']:g} Hz at {slope:g} dB/oct: the first-order stage of an odd "
-                    "Butterworth order has no DAWproject band; written as a second-order band with Q 0.5"
-                )
-            qs = [0.5 if x is None else x for x in qs]
-            for k, bq in enumerate(qs, 1):
-                label = f"{kind} {slope:g} dB/oct" + (f", stage {k} of {len(qs)}" if len(qs) > 1 else "")
-                self.band(eq, _BAND_TYPES[kind], q["freq_hz"], None, bq, p.enabled, label)
-        else:
-            self.band(eq, _BAND_TYPES[kind], q["freq_hz"], q["gain_db"], q.get("q", 0.707), p.enabled, kind)
+    def processor(self, parent: ET.Element, p: Processor) -> None:
+        """One processor under ``parent`` by its kind's function in ``DAWPROJECT``: a filter's
+        bands in an Equalizer, any other kind's device in Devices."""
+        DAWPROJECT[p.kind](self, parent, p.typed(), p.enabled)
 
     def band(
         self,
@@ -289,87 +279,132 @@ class _Chain:
                     trim = self.device(devices, "Equalizer", "Trim")
                     _real(trim, "InputGain", trim_db, "decibel", self.ids, "Trim")
                     trim_db = 0.0
-                self.dynamics(devices, p)
+                self.processor(devices, p)
             first = False
             i += 1
         if trim_db:
             trim = self.device(devices, "Equalizer", "Trim")
             _real(trim, "InputGain", trim_db, "decibel", self.ids, "Trim")
 
-    def dynamics(self, devices: ET.Element, p: Processor) -> None:
-        q = p.params
-        ids = self.ids
-        if p.kind == "compressor":
-            c = self.device(devices, "Compressor", "Compressor", p.enabled)
-            ratio = float(q["ratio"])
-            _real(c, "Attack", q["attack_ms"] / 1000.0, "seconds", ids, "Attack")
-            _bool(c, "AutoMakeup", False, ids, "Auto Makeup")
-            _real(c, "OutputGain", q.get("makeup_db", 0.0), "decibel", ids, "Makeup")
-            _real(
-                c,
-                "Ratio",
-                ratio_to_percent(ratio),
-                "percent",
-                ids,
-                "Ratio",
-                0.0,
-                100.0,
-                comment=f"{ratio:g}:1 written as 100 * (1 - 1/ratio) %",
+
+def _pass_bands(btype: str) -> Callable[[_Chain, ET.Element, PassFilter, bool], None]:
+    """High/low-pass as cascaded bands of type ``btype``, one per section of the renderer's filter."""
+
+    def write(c: _Chain, eq: ET.Element, t: PassFilter, enabled: bool) -> None:
+        slope = float(t.slope_db_oct)
+        qs = section_qs(t.kind, slope)
+        if None in qs:
+            c.note(
+                f"{t.kind} {t.freq_hz:g} Hz at {slope:g} dB/oct: the first-order stage of an odd "
+                "Butterworth order has no DAWproject band; written as a second-order band with Q 0.5"
             )
-            _real(c, "Release", q["release_ms"] / 1000.0, "seconds", ids, "Release")
-            _real(c, "Threshold", q["threshold_db"], "decibel", ids, "Threshold")
-        elif p.kind == "gate":
-            g = self.device(devices, "NoiseGate", "Gate", p.enabled)
-            rng = -abs(float(q["range_db"]))
-            ratio = max(1.5, 1.0 + abs(rng) / 6.0)
-            _real(g, "Attack", q["attack_ms"] / 1000.0, "seconds", ids, "Attack")
-            _real(g, "Range", rng, "decibel", ids, "Range")
-            _real(
-                g,
-                "Ratio",
-                ratio_to_percent(ratio),
-                "percent",
-                ids,
-                "Ratio",
-                0.0,
-                100.0,
-                comment=f"expander ratio {ratio:g}:1 (1 + range/6) written as 100 * (1 - 1/ratio) %",
-            )
-            _real(g, "Release", q["release_ms"] / 1000.0, "seconds", ids, "Release")
-            _real(g, "Threshold", q["threshold_db"], "decibel", ids, "Threshold")
-        elif p.kind == "limiter":
-            lim = self.device(devices, "Limiter", "Limiter", p.enabled)
-            _real(lim, "Release", q["release_ms"] / 1000.0, "seconds", ids, "Release")
-            _real(lim, "Threshold", q["ceiling_db"], "decibel", ids, "Ceiling")
-            self.note(
-                f"limiter ceiling {q['ceiling_db']:g} dB is true-peak in faderpilot; DAWproject's "
-                "Limiter has no true-peak setting"
-            )
-        else:
-            name = _GENERIC_NAMES.get(p.kind, p.kind)
-            d = ET.SubElement(
-                devices,
-                "Device",
-                {
-                    "deviceID": f"faderpilot.{p.kind}",
-                    "deviceName": f"faderpilot {name}",
-                    "deviceRole": "audioFX",
-                    "deviceVendor": "faderpilot",
-                    "loaded": "false",
-                    "id": ids(),
-                    "name": f"faderpilot {name}",
-                    "comment": "no DAWproject built-in equivalent; parameters as faderpilot defines them",
-                },
-            )
-            params = ET.SubElement(d, "Parameters")
-            for k, v in q.items():
-                pname, unit, scale = _GENERIC_PARAMS.get(k, (k, "linear", 1.0))
-                _real(params, "RealParameter", v * scale, unit, ids, pname, comment=k)
-            _bool(d, "Enabled", p.enabled, ids, "On/Off")
-            self.note(
-                f"{p.kind} ({', '.join(f'{k} {v:g}' for k, v in q.items())}) has no DAWproject built-in "
-                "device; written as a generic device with its parameters that DAWs will not play"
-            )
+        qs = [0.5 if x is None else x for x in qs]
+        for k, bq in enumerate(qs, 1):
+            label = f"{t.kind} {slope:g} dB/oct" + (f", stage {k} of {len(qs)}" if len(qs) > 1 else "")
+            c.band(eq, btype, t.freq_hz, None, bq, enabled, label)
+
+    return write
+
+
+def _rbj_band(btype: str) -> Callable[[_Chain, ET.Element, BandFilter, bool], None]:
+    """A bell or shelf as one band of type ``btype``."""
+
+    def write(c: _Chain, eq: ET.Element, t: BandFilter, enabled: bool) -> None:
+        c.band(eq, btype, t.freq_hz, t.gain_db, t.q, enabled, t.kind)
+
+    return write
+
+
+def _ratio_release_threshold(
+    c: _Chain, dev: ET.Element, ratio: float, comment: str, t: Compressor | Gate
+) -> None:
+    """The Ratio (as percent), Release and Threshold that DAWproject's Compressor and
+    NoiseGate share, in schema order."""
+    _real(dev, "Ratio", ratio_to_percent(ratio), "percent", c.ids, "Ratio", 0.0, 100.0, comment=comment)
+    _real(dev, "Release", t.release_ms / 1000.0, "seconds", c.ids, "Release")
+    _real(dev, "Threshold", t.threshold_db, "decibel", c.ids, "Threshold")
+
+
+def _compressor(c: _Chain, devices: ET.Element, t: Compressor, enabled: bool) -> None:
+    """The built-in Compressor (no auto makeup: ours is ``makeup_db`` as OutputGain)."""
+    dev = c.device(devices, "Compressor", "Compressor", enabled)
+    ratio = float(t.ratio)
+    _real(dev, "Attack", t.attack_ms / 1000.0, "seconds", c.ids, "Attack")
+    _bool(dev, "AutoMakeup", False, c.ids, "Auto Makeup")
+    _real(dev, "OutputGain", t.makeup_db, "decibel", c.ids, "Makeup")
+    _ratio_release_threshold(c, dev, ratio, f"{ratio:g}:1 written as 100 * (1 - 1/ratio) %", t)
+
+
+def _gate(c: _Chain, devices: ET.Element, t: Gate, enabled: bool) -> None:
+    """The built-in NoiseGate with our expander ratio 1 + |range| / 6."""
+    dev = c.device(devices, "NoiseGate", "Gate", enabled)
+    rng = -abs(float(t.range_db))
+    ratio = max(1.5, 1.0 + abs(rng) / 6.0)
+    _real(dev, "Attack", t.attack_ms / 1000.0, "seconds", c.ids, "Attack")
+    _real(dev, "Range", rng, "decibel", c.ids, "Range")
+    comment = f"expander ratio {ratio:g}:1 (1 + range/6) written as 100 * (1 - 1/ratio) %"
+    _ratio_release_threshold(c, dev, ratio, comment, t)
+
+
+def _limiter(c: _Chain, devices: ET.Element, t: Limiter, enabled: bool) -> None:
+    """The built-in Limiter, reported: it has no true-peak setting."""
+    lim = c.device(devices, "Limiter", "Limiter", enabled)
+    _real(lim, "Release", t.release_ms / 1000.0, "seconds", c.ids, "Release")
+    _real(lim, "Threshold", t.ceiling_db, "decibel", c.ids, "Ceiling")
+    c.note(
+        f"limiter ceiling {t.ceiling_db:g} dB is true-peak in faderpilot; DAWproject's "
+        "Limiter has no true-peak setting"
+    )
+
+
+def _generic(name: str) -> Callable[[_Chain, ET.Element, TypedProcessor, bool], None]:
+    """A kind with no DAWproject built-in device: a generic ``Device`` named ``name`` carrying
+    our parameters (``_GENERIC_PARAMS``), which DAWs will not play; reported."""
+
+    def write(c: _Chain, devices: ET.Element, t: TypedProcessor, enabled: bool) -> None:
+        q = params_of(t)
+        d = ET.SubElement(
+            devices,
+            "Device",
+            {
+                "deviceID": f"faderpilot.{t.kind}",
+                "deviceName": f"faderpilot {name}",
+                "deviceRole": "audioFX",
+                "deviceVendor": "faderpilot",
+                "loaded": "false",
+                "id": c.ids(),
+                "name": f"faderpilot {name}",
+                "comment": "no DAWproject built-in equivalent; parameters as faderpilot defines them",
+            },
+        )
+        params = ET.SubElement(d, "Parameters")
+        for k, v in q.items():
+            pname, unit, scale = _GENERIC_PARAMS.get(k, (k, "linear", 1.0))
+            _real(params, "RealParameter", v * scale, unit, c.ids, pname, comment=k)
+        _bool(d, "Enabled", enabled, c.ids, "On/Off")
+        c.note(
+            f"{t.kind} ({', '.join(f'{k} {v:g}' for k, v in q.items())}) has no DAWproject built-in "
+            "device; written as a generic device with its parameters that DAWs will not play"
+        )
+
+    return write
+
+
+#: The DAWproject export's registry, kind -> (chain builder, parent, typed processor, enabled):
+#: filters write their bands into the Equalizer ``parent``, other kinds a device into Devices.
+DAWPROJECT: dict[str, Callable[..., None]] = {
+    "highpass": _pass_bands("highPass"),
+    "lowpass": _pass_bands("lowPass"),
+    "low_shelf": _rbj_band("lowShelf"),
+    "high_shelf": _rbj_band("highShelf"),
+    "peak": _rbj_band("bell"),
+    "compressor": _compressor,
+    "gate": _gate,
+    "saturation": _generic("Saturation"),
+    "reverb": _generic("Reverb (Freeverb)"),
+    "delay": _generic("Delay"),
+    "limiter": _limiter,
+}
 
 
 def _channel(
@@ -395,31 +430,6 @@ def _channel(
     gain = db_to_linear(fader_db)
     _real(ch, "Volume", gain, "linear", ids, "Volume", 0.0, max(2.0, gain))
     return ch, devices
-
-
-def _clip_spans(track: Track, length_s: float, sr: int) -> list[tuple[float, float, float, float, float]]:
-    """(time, duration, play_start, fade_in_s, fade_out_s) of each clip, after the track's delay
-    (in whole samples, as the renderer delays)."""
-    regions = track.regions or []
-    spans = []
-    shift = round(track.delay_ms * sr / 1000.0) / sr
-    if not regions:
-        spans.append((0.0, length_s, 0.0, 0.0, 0.0))
-    for r in regions:
-        spans.append(
-            (r.start_s, r.end_s - r.start_s, r.source_offset_s, r.fade_in_ms / 1000, r.fade_out_ms / 1000)
-        )
-    out = []
-    for t, d, off, fi, fo in spans:
-        d = min(d, length_s - off)  # the media is as long as the session
-        t += shift
-        if t < 0:
-            cut = -t
-            t, off, d, fi = 0.0, off + cut, d - cut, max(0.0, fi - cut)
-        if d <= 0:
-            continue
-        out.append((t, d, off, min(fi, d), min(fo, d)))
-    return out
 
 
 def build(session: Session) -> Built:
@@ -552,7 +562,7 @@ def build(session: Session) -> Built:
         tl = ET.SubElement(lanes, "Lanes", {"track": track_elements[t.id].get("id"), "id": ids()})
         clips = ET.SubElement(tl, "Clips", {"id": ids()})
         auto = gain_automation(t)
-        for time, dur, off, fi, fo in _clip_spans(t, length_s, sr):
+        for time, dur, off, fi, fo in (c.seconds(sr) for c in plan_clips(t, sr, frames)):
             clip = ET.SubElement(
                 clips,
                 "Clip",
@@ -630,16 +640,7 @@ def xml_bytes(root: ET.Element) -> bytes:
 
 def project_path(session: Session, out_dir: str | Path) -> Path:
     """Where ``write`` puts the project: OUT_DIR/<song>.dawproject."""
-    return Path(out_dir) / f"{safe_filename(session.name) or 'session'}.dawproject"
-
-
-def check_out_dir(session: Session, out_dir: Path) -> None:
-    """Refuse to write into (or under) a folder that holds the session's sources."""
-    out = out_dir.resolve()
-    for src in session.sources:
-        folder = Path(src.path).resolve().parent
-        if out == folder or folder in out.parents:
-            raise ValueError(f"{out_dir}: {message('FP-E005')}")
+    return song_file(session, out_dir, ".dawproject")
 
 
 def write(session: Session, out_dir: str | Path) -> Path:
@@ -647,7 +648,7 @@ def write(session: Session, out_dir: str | Path) -> Path:
 
     The approximations are logged (INFO) and stored in the project (see ``approximations``)."""
     out_dir = Path(out_dir)
-    check_out_dir(session, out_dir)
+    check_destination(out_dir, source_folders(session))
     out_dir.mkdir(parents=True, exist_ok=True)
     built = build(session)
     for n in built.notes:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +27,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from matplotlib.transforms import blended_transform_factory
 
-from ..render.filters import FILTER_KINDS, chain_response_db
+from ..render.filters import FILTER_KINDS, HALF_THIRD, chain_band_response_db, chain_response_db
+from ..render.plan import band_levels
 
 #: Image format of the embedded pictures: "png" renders identically in every browser and on
 #: every machine (no font substitution); PNG_DPI keeps text sharp on high-density screens.
@@ -72,7 +73,6 @@ REGIONS = (
     (6000.0, 20000.0, "highs"),
 )
 FREQ_TICKS = (20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
-THIRD = 2 ** (1 / 6)
 
 
 @dataclass
@@ -139,36 +139,21 @@ def _freq_axis(ax, fmax: float, regions: bool = True) -> None:
         )
 
 
-def band_levels(bands: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
-    """Band centres (Hz) and levels (dB) of a third-octave ``band_db`` dict from the session."""
-    fc = np.array([float(k) for k in bands], dtype=float)
-    lv = np.array([float(v) for v in bands.values()], dtype=float)
-    order = np.argsort(fc)
-    return fc[order], lv[order]
-
-
-def band_eq_db(chain: Sequence, fc: np.ndarray, sr: int) -> np.ndarray:
-    """Power-average gain (dB) of a chain's filters across each third-octave band around ``fc``.
-
-    Averaging over the band (not reading the curve at its centre) lets a narrow cut count for
-    what it removes from a band's energy, assuming the spectrum is flat inside the band.
-    """
-    if not any(p.enabled and p.kind in FILTER_KINDS for p in chain):
-        return np.zeros(len(fc))
-    sub = np.asarray(fc, dtype=float)[:, None] * THIRD ** np.linspace(-1, 1, 17)[None, :]
-    sub = np.minimum(sub, sr * 0.499)
-    resp = chain_response_db(chain, sub.ravel(), sr).reshape(sub.shape)
-    return 10 * np.log10(np.mean(10 ** (resp / 10), axis=1))
+#: The figures' registry (they draw filters only), filter kind -> the typed filter's label on
+#: the EQ curve.
+LABELS: dict[str, Callable[..., str]] = {
+    "highpass": lambda t: f"high-pass {hz(t.freq_hz)}",
+    "lowpass": lambda t: f"low-pass {hz(t.freq_hz)}",
+    "low_shelf": lambda t: f"low shelf {t.gain_db:+g} dB @ {hz(t.freq_hz)}",
+    "high_shelf": lambda t: f"high shelf {t.gain_db:+g} dB @ {hz(t.freq_hz)}",
+    "peak": lambda t: f"{t.gain_db:+g} dB @ {hz(t.freq_hz)}",
+}
 
 
 def _filter_label(p) -> tuple[float, str]:
-    q = p.params
-    if p.kind == "highpass":
-        return q["freq_hz"], f"high-pass {hz(q['freq_hz'])}"
-    if p.kind == "lowpass":
-        return q["freq_hz"], f"low-pass {hz(q['freq_hz'])}"
-    word = {"peak": "", "low_shelf": "low shelf ", "high_shelf": "high shelf "}[p.kind]
-    return q["freq_hz"], f"{word}{q['gain_db']:+g} dB @ {hz(q['freq_hz'])}"
+    """(frequency, label) of a filter processor on the EQ curve."""
+    t = p.typed()
+    return t.freq_hz, LABELS[p.kind](t)
 
 
 def _legend_below(fig: Figure, handles: list, ncol: int) -> None:
@@ -192,7 +177,7 @@ def spectrum_picture(
     keep = fc < fmax
     fc, lv = fc[keep], lv[keep] + trim_db
     filters = [p for p in chain if p.enabled and p.kind in FILTER_KINDS]
-    after = lv + band_eq_db(filters, fc, sr)
+    after = lv + chain_band_response_db(filters, fc, sr)
     with rc_context(STYLE):
         fig = _figure(3.6, right=0.62 if filters else 0.15, legend_rows=2 if filters else 1)
         ax = fig.add_subplot()
@@ -281,7 +266,7 @@ def masking_picture(
         fig = _figure(3.6, legend_rows=2)
         ax = fig.add_subplot()
         _freq_axis(ax, fmax)
-        ax.axvspan(freq_hz / THIRD, freq_hz * THIRD, color="#ffd9a8", alpha=0.9, zorder=1, lw=0)
+        ax.axvspan(freq_hz / HALF_THIRD, freq_hz * HALF_THIRD, color="#ffd9a8", alpha=0.9, zorder=1, lw=0)
         ax.plot(fc[keep], lv[keep], color=masked_colour, lw=2.4, marker="o", ms=3, zorder=4)
         ax.plot(fc2[keep2], before[keep2], color=masker_colour, lw=1.4, ls="--", zorder=3)
         ax.plot(fc2[keep2], masker_after[keep2], color=masker_colour, lw=2.0, zorder=3)

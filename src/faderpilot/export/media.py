@@ -38,3 +38,9 @@ def write_media(session: Session, dest: Path, subtype: str = "FLOAT") -> dict[st
         write_wav_atomic(p, track_audio(session, t), session.sample_rate, subtype)
         out[t.id] = p
     return out
+
+
+def song_file(session: Session, out_dir: str | Path, suffix: str) -> Path:
+    """Where a single-file DAW session goes: OUT_DIR/<song><suffix>, the song's name made safe
+    for every file system ("session" when it has none)."""
+    return Path(out_dir) / f"{safe_filename(session.name) or 'session'}{suffix}"

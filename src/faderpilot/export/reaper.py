@@ -22,19 +22,23 @@ from __future__ import annotations
 import logging
 import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
-from .. import __version__
-from ..audio.io import safe_filename
+from ..audio.io import check_destination, source_folders
 from ..render.engine import pan_gains
-from ..render.filters import FILTER_KINDS, response_db
+from ..render.filters import response_db
+from ..render.plan import clips as plan_clips
 from ..session.io import write_text_atomic
 from ..session.model import Bus, Processor, Session, Track
-from .dawproject import butterworth_qs, check_out_dir, gain_automation, section_qs
-from .media import media_name, write_media
+from ..session.processors import BandFilter, Filter, Limiter, PassFilter, TypedProcessor
+from ..version import __version__
+from .dawproject import butterworth_qs, gain_automation, section_qs
+from .media import media_name, song_file, write_media
 from .reaper_jsfx import FILTER_ORDER, FOLDER, SLIDERS, SOURCES
 
 log = logging.getLogger(__name__)
@@ -149,38 +153,87 @@ def _sliders(values: list[float]) -> str:
     return " ".join(out)
 
 
+class JsFx(NamedTuple):
+    """One processor as a JSFX: file, slider values, display name, and a note when REAPER will
+    not play it exactly as faderpilot renders it."""
+
+    path: str
+    values: list[float]
+    label: str
+    note: str | None = None
+
+
+def _filter_sliders(t: Filter, gain_db: float, q: float, slope_db_oct: float) -> list[float]:
+    """fp_filter's sliders: kind (its index in FILTER_ORDER), frequency, gain, Q, slope."""
+    return [float(v) for v in (FILTER_ORDER.index(t.kind), t.freq_hz, gain_db, q, slope_db_oct)]
+
+
+def _pass_fx(side: str) -> Callable[[PassFilter], JsFx]:
+    """High/low-pass ("HP"/"LP") on fp_filter, with a note when the renderer's filter differs."""
+
+    def fx(t: PassFilter) -> JsFx:
+        vals = _filter_sliders(t, 0.0, 0.707, t.slope_db_oct)
+        label = f"{side} {t.freq_hz:g} Hz {t.slope_db_oct:g} dB/oct"
+        return JsFx(SLIDERS["filter"][0], vals, label, _renderer_filter_note(t))
+
+    return fx
+
+
+def _band_fx(t: BandFilter) -> JsFx:
+    """A bell or shelf on fp_filter."""
+    label = f"{t.kind.replace('_', ' ')} {t.freq_hz:g} Hz {t.gain_db:+g} dB Q {t.q:g}"
+    return JsFx(SLIDERS["filter"][0], _filter_sliders(t, t.gain_db, t.q, 12.0), label)
+
+
+def _own_fx(t: TypedProcessor) -> JsFx:
+    """A kind with its own JSFX, whose sliders are its parameters (``SLIDERS``)."""
+    path, names = SLIDERS[t.kind]
+    vals = [float(getattr(t, n)) for n in names]
+    label = f"{t.kind} " + " ".join(f"{n}={getattr(t, n):g}" for n in names)
+    return JsFx(path, vals, label)
+
+
+def _limiter_fx(t: Limiter) -> JsFx:
+    note = (
+        f"limiter ceiling {t.ceiling_db:g} dB: faderpilot's limiter is true-peak "
+        "with lookahead; the REAPER JSFX limits sample peaks without lookahead"
+    )
+    return _own_fx(t)._replace(note=note)
+
+
+#: The REAPER export's registry, kind -> the typed processor as a JSFX.
+REAPER: dict[str, Callable[..., JsFx]] = {
+    "highpass": _pass_fx("HP"),
+    "lowpass": _pass_fx("LP"),
+    "low_shelf": _band_fx,
+    "high_shelf": _band_fx,
+    "peak": _band_fx,
+    "compressor": _own_fx,
+    "gate": _own_fx,
+    "saturation": _own_fx,
+    "reverb": _own_fx,
+    "delay": _own_fx,
+    "limiter": _limiter_fx,
+}
+
+
 def _fx_values(p: Processor) -> tuple[str, list[float], str]:
     """(jsfx file, slider values, display name) for one processor."""
-    q = p.params
-    if p.kind in FILTER_KINDS:
-        path, names = SLIDERS["filter"]
-        vals = [float(FILTER_ORDER.index(p.kind))]
-        vals += [float(q.get(n, d)) for n, d in (("freq_hz", 1000.0), ("gain_db", 0.0), ("q", 0.707))]
-        vals.append(float(q.get("slope_db_oct", 12.0)))
-        if p.kind in ("highpass", "lowpass"):
-            side = "HP" if p.kind == "highpass" else "LP"
-            label = f"{side} {q['freq_hz']:g} Hz {q.get('slope_db_oct', 12):g} dB/oct"
-        else:
-            kind = p.kind.replace("_", " ")
-            label = f"{kind} {q['freq_hz']:g} Hz {q['gain_db']:+g} dB Q {q.get('q', 0.707):g}"
-        return path, vals, label
-    path, names = SLIDERS[p.kind]
-    vals = [float(q[n]) for n in names]
-    label = f"{p.kind} " + " ".join(f"{n}={q[n]:g}" for n in names)
-    return path, vals, label
+    fx = REAPER[p.kind](p.typed())
+    return fx.path, fx.values, fx.label
 
 
-def _renderer_filter_note(p: Processor) -> str | None:
+def _renderer_filter_note(t: PassFilter) -> str | None:
     """A note when the renderer's high/low-pass is not the Butterworth filter the JSFX plays
     (its sections' Qs differ), with the renderer's level at the corner frequency."""
-    slope = float(p.params.get("slope_db_oct", 12.0))
+    slope = float(t.slope_db_oct)
     order = max(1, int(round(slope / 6.0)))
-    ours = [q for q in section_qs(p.kind, slope) if q is not None]
+    ours = [q for q in section_qs(t.kind, slope) if q is not None]
     if all(abs(a - b) < 1e-9 for a, b in zip(ours, butterworth_qs(order), strict=False)):
         return None
-    at = float(response_db(p.kind, {"freq_hz": 1000.0, "slope_db_oct": slope}, np.array([1000.0]), 48000)[0])
+    at = float(response_db(t.kind, {"freq_hz": 1000.0, "slope_db_oct": slope}, np.array([1000.0]), 48000)[0])
     return (
-        f"{p.kind} at {slope:g} dB/oct: faderpilot's renderer computes this odd order with other "
+        f"{t.kind} at {slope:g} dB/oct: faderpilot's renderer computes this odd order with other "
         f"section Qs ({at:.2f} dB at the frequency); the JSFX plays the Butterworth filter of "
         "docs/signal-flow.md (-3.01 dB)"
     )
@@ -191,17 +244,10 @@ def _fxchain(
 ) -> None:
     items: list[tuple[str, list[float], str, bool]] = []
     for p in chain:
-        path, vals, label = _fx_values(p)
-        items.append((path, vals, label, p.enabled))
-        if p.kind in ("highpass", "lowpass"):
-            note = _renderer_filter_note(p)
-            if note:
-                notes.append(f"{owner}: {note}")
-        if p.kind == "limiter":
-            notes.append(
-                f"{owner}: limiter ceiling {p.params['ceiling_db']:g} dB: faderpilot's limiter is true-peak "
-                "with lookahead; the REAPER JSFX limits sample peaks without lookahead"
-            )
+        fx = REAPER[p.kind](p.typed())
+        items.append((fx.path, fx.values, fx.label, p.enabled))
+        if fx.note:
+            notes.append(f"{owner}: {fx.note}")
     if width is not None:
         items.append((SLIDERS["width"][0], [width], f"width {width:g}", True))
     if not items:
@@ -290,29 +336,17 @@ def _tree(session: Session) -> list[_Strip]:
 
 def _items(w: _Writer, session: Session, t: Track, index: int, trim_gain: float) -> None:
     sr = session.sample_rate
-    length_s = round(session.length_s * sr) / sr
-    spans = [
-        (r.start_s, r.end_s - r.start_s, r.source_offset_s, r.fade_in_ms / 1000, r.fade_out_ms / 1000)
-        for r in t.regions
-    ] or [(0.0, length_s, 0.0, 0.0, 0.0)]
-    shift = round(t.delay_ms * sr / 1000.0) / sr  # whole samples, as the renderer does
     path = f"{MEDIA_DIR}/{media_name(index, t)}"
-    for k, (pos, dur, off, fi, fo) in enumerate(spans):
-        dur = min(dur, length_s - off)
-        pos += shift
-        if pos < 0:
-            cut = -pos
-            pos, off, dur, fi = 0.0, off + cut, dur - cut, max(0.0, fi - cut)
-        if dur <= 0:
-            continue
+    for k, c in enumerate(plan_clips(t, sr, int(round(session.length_s * sr)))):
+        pos, dur, off, fi, fo = c.seconds(sr)
         w.open("ITEM")
         w.line("POSITION", fmt(pos))
         w.line("SNAPOFFS", "0")
         w.line("LENGTH", fmt(dur))
         w.line("LOOP", "0")
         w.line("ALLTAKES", "0")
-        w.line("FADEIN", "0", fmt(min(fi, dur)), "0", "0", "0", "0", "0")
-        w.line("FADEOUT", "0", fmt(min(fo, dur)), "0", "0", "0", "0", "0")
+        w.line("FADEIN", "0", fmt(fi), "0", "0", "0", "0", "0")
+        w.line("FADEOUT", "0", fmt(fo), "0", "0", "0", "0", "0")
         w.line("MUTE", "0", "0")
         w.line("SEL", "0")
         w.line("IGUID", guid(session.name, t.id, "item", str(k)))
@@ -521,7 +555,7 @@ def approximations(session: Session) -> list[str]:
 
 def project_path(session: Session, out_dir: str | Path) -> Path:
     """Where ``write`` puts the project: OUT_DIR/<song>.RPP."""
-    return Path(out_dir) / f"{safe_filename(session.name) or 'session'}.RPP"
+    return song_file(session, out_dir, ".RPP")
 
 
 def write(session: Session, out_dir: str | Path) -> Path:
@@ -529,7 +563,7 @@ def write(session: Session, out_dir: str | Path) -> Path:
 
     The approximations are logged (INFO) and stored in the project (see ``approximations``)."""
     out_dir = Path(out_dir)
-    check_out_dir(session, out_dir)
+    check_destination(out_dir, source_folders(session))
     built = build(session)
     for n in built.notes:
         log.info("REAPER export: %s", n)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -27,13 +28,16 @@ from typing import Any
 
 import numpy as np
 
-from .. import __version__
-from ..render.filters import FILTER_KINDS
+from ..render.filters import FILTER_KINDS, chain_band_response_db
+from ..render.plan import Plan, band_levels, eq_change_db
+from ..render.plan import build as build_plan
 from ..session.io import load, write_text_atomic
 from ..session.model import Bus, Decision, Processor, Session, Track
+from ..session.processors import BandFilter, Compressor, Gate, PassFilter
 from ..session.roles import GROUP_BUSES, ROLE_LABELS
+from ..version import __version__
 from . import figures
-from .figures import LevelRow, band_eq_db, band_levels, hz
+from .figures import LevelRow, hz
 
 REPORT_NAME = "report.html"
 RUN_NAME = "run.json"
@@ -134,37 +138,48 @@ def fmt_pan(v: float) -> str:
     return f"{'Left' if v < 0 else 'Right'} {abs(v) * 100:.0f}%"
 
 
+def _fmt_pass(t: PassFilter) -> str:
+    return f"{hz(t.freq_hz)}, {t.slope_db_oct:g} dB/oct"
+
+
+def _fmt_shelf(t: BandFilter) -> str:
+    return f"{t.gain_db:+g} dB from {hz(t.freq_hz)}, Q {t.q:g}"
+
+
+def _fmt_compressor(t: Compressor) -> str:
+    return (
+        f"{t.ratio:g}:1 above {t.threshold_db:g} dB, attack {t.attack_ms:g} ms, "
+        f"release {t.release_ms:g} ms, makeup {t.makeup_db:+g} dB"
+    )
+
+
+def _fmt_gate(t: Gate) -> str:
+    return (
+        f"threshold {t.threshold_db:g} dB, range {t.range_db:g} dB, attack "
+        f"{t.attack_ms:g} ms, release {t.release_ms:g} ms"
+    )
+
+
+#: The report's registry, kind -> the typed processor's settings in the units a mixer reads
+#: (the console shows the same text).
+FORMAT: dict[str, Callable[..., str]] = {
+    "highpass": _fmt_pass,
+    "lowpass": _fmt_pass,
+    "low_shelf": _fmt_shelf,
+    "high_shelf": _fmt_shelf,
+    "peak": lambda t: f"{t.gain_db:+g} dB at {hz(t.freq_hz)}, Q {t.q:g}",
+    "compressor": _fmt_compressor,
+    "gate": _fmt_gate,
+    "saturation": lambda t: f"drive {t.drive_db:g} dB, {t.mix_pct:g}% mix",
+    "reverb": lambda t: f"room size {t.room_size:g}, damping {t.damping:g}, width {t.width:g}",
+    "delay": lambda t: f"{t.time_ms:g} ms, {t.feedback_pct:g}% feedback",
+    "limiter": lambda t: f"ceiling {t.ceiling_db:g} dB, release {t.release_ms:g} ms",
+}
+
+
 def fmt_processor(p: Processor) -> str:
     """A processor's settings in the units a mixer reads."""
-    q = p.params
-    k = p.kind
-    if k in ("highpass", "lowpass"):
-        s = f"{hz(q['freq_hz'])}, {q.get('slope_db_oct', 12):g} dB/oct"
-    elif k == "peak":
-        s = f"{q['gain_db']:+g} dB at {hz(q['freq_hz'])}, Q {q['q']:g}"
-    elif k in ("low_shelf", "high_shelf"):
-        s = f"{q['gain_db']:+g} dB from {hz(q['freq_hz'])}, Q {q['q']:g}"
-    elif k == "compressor":
-        s = (
-            f"{q['ratio']:g}:1 above {q['threshold_db']:g} dB, attack {q['attack_ms']:g} ms, "
-            f"release {q['release_ms']:g} ms, makeup {q.get('makeup_db', 0):+g} dB"
-        )
-    elif k == "gate":
-        s = (
-            f"threshold {q['threshold_db']:g} dB, range {q['range_db']:g} dB, attack "
-            f"{q['attack_ms']:g} ms, release {q['release_ms']:g} ms"
-        )
-    elif k == "saturation":
-        s = f"drive {q['drive_db']:g} dB, {q['mix_pct']:g}% mix"
-    elif k == "reverb":
-        s = f"room size {q['room_size']:g}, damping {q['damping']:g}, width {q['width']:g}"
-    elif k == "delay":
-        s = f"{q['time_ms']:g} ms, {q['feedback_pct']:g}% feedback"
-    elif k == "limiter":
-        s = f"ceiling {q['ceiling_db']:g} dB, release {q['release_ms']:g} ms"
-    else:
-        s = ", ".join(f"{a} {b:g}" for a, b in q.items())
-    return s + ("" if p.enabled else " (bypassed)")
+    return FORMAT[p.kind](p.typed()) + ("" if p.enabled else " (bypassed)")
 
 
 def fmt_value(key: str, v: Any, bus_names: dict[str, str] | None = None) -> str:
@@ -314,46 +329,16 @@ def strip_rows(strip: Track | Bus, names: dict[str, str]) -> list[Row]:
     return rows
 
 
-def lead_track(session: Session) -> Track | None:
-    """The lead the balance chose (its fader decision's ``refs["lead"]``), else a lead vocal,
-    else the first audible track."""
-    audible = [t for t in session.tracks if not t.mute]
-    ids = {t.id: t for t in audible}
-    for t in audible:
-        d = t.decisions.get("fader_db")
-        lead = d.refs.get("lead") if d is not None else None
-        if lead in ids:
-            return ids[lead]
-    vox = [t for t in audible if t.role.value == "lead_vocal"]
-    return (vox or audible or [None])[0]
-
-
-def eq_loudness_change_db(track: Track, sr: int) -> float:
-    """K-weighted loudness change (dB) of the track's filters, from its third-octave spectrum."""
-    bands = track.analysis.get("band_db")
-    if not bands or not any(p.enabled and p.kind in FILTER_KINDS for p in track.chain):
-        return 0.0
-    from scipy.signal import sosfreqz
-
-    from ..analysis.loudness import k_weighting_sos
-
-    fc, lv = band_levels(bands)
-    keep = fc < sr / 2
-    fc, lv = fc[keep], lv[keep]
-    _, hk = sosfreqz(k_weighting_sos(sr), worN=fc, fs=sr)
-    p = 10 ** (lv / 10) * np.abs(hk) ** 2
-    after = p * 10 ** (band_eq_db(track.chain, fc, sr) / 10)
-    return float(10 * np.log10(max(after.sum(), 1e-30) / max(p.sum(), 1e-30)))
-
-
-def level_rows(session: Session) -> tuple[list[LevelRow], Track | None]:
-    """Each track's loudness relative to the lead: as recorded, and after trim, EQ and fader."""
-    lead = lead_track(session)
+def level_rows(session: Session, plan: Plan | None = None) -> tuple[list[LevelRow], Track | None]:
+    """Each track's loudness relative to the lead the balance chose (the plan's; without one,
+    the loudest track as heard): as recorded, and after trim, EQ and fader."""
+    plan = plan or build_plan(session)
     raw = {t.id: float(t.analysis.get("active_lufs", -120.0)) for t in session.tracks}
-    heard = {
-        t.id: raw[t.id] + t.trim_db + t.fader_db + eq_loudness_change_db(t, session.sample_rate)
-        for t in session.tracks
-    }
+    heard = {t.id: raw[t.id] + t.trim_db + t.fader_db + plan.strip(t.id).eq_change_db for t in session.tracks}
+    lead = session.track(plan.lead.track_id) if plan.lead is not None else None
+    if lead is None:
+        sounding = [t for t in session.tracks if plan.strip(t.id).audible and raw[t.id] > -119.0]
+        lead = max(sounding, key=lambda t: heard[t.id], default=None)
     ref_raw = raw[lead.id] if lead else 0.0
     ref_heard = heard[lead.id] if lead else 0.0
     rows = [
@@ -381,7 +366,9 @@ def masked_track(session: Session, decision: Decision | None, masker: Track) -> 
 def heard_bands(t: Track, sr: int, chain: list[Processor] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """A track's third-octave spectrum as it reaches the mix: trim, filters, fader."""
     fc, lv = band_levels(t.analysis["band_db"])
-    return fc, lv + t.trim_db + t.fader_db + band_eq_db(t.chain if chain is None else chain, fc, sr)
+    return fc, lv + t.trim_db + t.fader_db + chain_band_response_db(
+        t.chain if chain is None else chain, fc, sr
+    )
 
 
 def track_pictures(session: Session, t: Track) -> list[tuple[figures.Picture, str]]:
@@ -398,7 +385,7 @@ def track_pictures(session: Session, t: Track) -> list[tuple[figures.Picture, st
         )
         if not any(p.enabled and p.kind in FILTER_KINDS for p in t.chain):
             cap = "The track's average spectrum while it plays, in third-octave bands. No EQ was needed."
-        change = eq_loudness_change_db(t, sr)
+        change = eq_change_db(t, sr)
         if abs(change) >= 0.1:
             cap += f" The EQ changes its loudness by {change:+.1f} dB."
         other = sorted(

@@ -184,7 +184,6 @@ def provenance_entry(m: RoughMatch, path: str | Path, sr: int) -> dict:
         "offset_s": round(m.fit.offset / sr, 6),
         "null_db": round(m.null_db, 2),
         "fit_null_db": round(m.fit.fit_null_db, 2),
-        "fit_seconds": round(m.fit.seconds, 3),
         "mono": m.fit.mono_rough,
         "tracks": m.matched,
     }

@@ -49,7 +49,7 @@ def rough_summary(console: Console, session: Session) -> None:
     console.print(
         f"[bold]rough[/bold] {info['path']}: offset {info['offset_samples']:+d} samples "
         f"({info['offset_s'] * 1000:+.1f} ms), matched render nulls {info['null_db']:.1f} dB against it "
-        f"(rough_match.wav), fit in {info['fit_seconds']:.1f} s"
+        "(rough_match.wav)"
     )
     t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     for col in (

@@ -1,6 +1,6 @@
 """``faderpilot prep`` and ``faderpilot template save``: arguments and the prep summary.
 
-Only argument handling and printing; the work is :func:`faderpilot.pipeline.prep` and
+Only argument handling and printing; the work is :func:`faderpilot.prep.pipeline.prep` and
 :mod:`faderpilot.prep.template`.
 """
 
@@ -73,6 +73,32 @@ def progress_bar(console: Console):
     return (bar or contextlib.nullcontext()), progress
 
 
+def run_on_stems(console: Console, work, args: argparse.Namespace, **options):
+    """``work`` (the pipeline's ``prep`` or ``mix``) over ``args.stems_dir`` into ``args.out``
+    with the options both verbs take and a progress bar; ``options`` are the verb's own."""
+    bar, progress = progress_bar(console)
+    with bar:
+        return work(
+            args.stems_dir,
+            args.out,
+            sample_rate=args.sample_rate,
+            template=args.template,
+            workers=args.workers,
+            progress=progress,
+            **options,
+        )
+
+
+def input_notes(console: Console, session, ignored) -> None:
+    """Print the files the run skipped, its notes on the stems it read and the files it ignored."""
+    for w in session.skipped:
+        console.print(f"[red]skipped[/red] {w.path}: {w.message} [{w.code}]")
+    for w in session.warnings:
+        console.print(f"[yellow]note[/yellow] {Path(w.path).name}: {w.message} [{w.code}]")
+    for name in ignored:
+        console.print(f"[dim]ignored {name}: not an audio file type faderpilot reads [FP-W003][/dim]")
+
+
 def findings(console: Console, report: PrepReport, sr: int, regions: bool = True) -> None:
     """Print what cleanup found: alignments (delay in samples and ms, polarity, comb-filter
     loss removed) and, optionally, the regions kept per track."""
@@ -134,31 +160,16 @@ def _prep_summary(console: Console, r) -> None:  # r: pipeline.PrepResult
     console.print(t)
     console.print("buses: " + ", ".join(f"{b.name} ({b.kind})" for b in s.buses))
     findings(console, r.report, sr)
-    for w in s.skipped:
-        console.print(f"[red]skipped[/red] {w.path}: {w.message} [{w.code}]")
-    for w in s.warnings:
-        console.print(f"[yellow]note[/yellow] {Path(w.path).name}: {w.message} [{w.code}]")
-    for name in r.ignored:
-        console.print(f"[dim]ignored {name}: not an audio file type faderpilot reads [FP-W003][/dim]")
+    input_notes(console, s, r.ignored)
     console.print(f"wrote {r.out_dir / 'session.json'}")
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """Run ``prep`` or ``template save``."""
     if args.verb == "prep":
-        from ..pipeline import prep
+        from .pipeline import prep
 
-        ctx, progress = progress_bar(console)
-        with ctx:
-            r = prep(
-                args.stems_dir,
-                args.out,
-                sample_rate=args.sample_rate,
-                template=args.template,
-                workers=args.workers,
-                progress=progress,
-            )
-        _prep_summary(console, r)
+        _prep_summary(console, run_on_stems(console, prep, args))
         return 0
     if args.verb == "template" and args.template_verb == "save":
         from ..session.io import load

@@ -29,32 +29,19 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d
 
 from ..session.model import Region
+from ..session.roles import ROLES, StripKind, defaults
 from .cleanup import block_peaks
 
 #: Envelope resolution (seconds): region edges are placed to this precision.
 HOP_S = 0.001
 #: Roles recorded by close mics on a kit, whose activity is judged against the kit's bleed.
-CLOSE_MIC_ROLES = ("kick", "snare", "toms")
-#: Roles whose bleed can reach a close mic (every drum mic). A printed kit (``drum_kit``) is not
-#: here: it holds the close mics' own signals, not sound bleeding into them; it is stripped like
-#: the other kit tracks that are not close mics (the plain settings).
-KIT_ROLES = ("kick", "snare", "toms", "hihat", "overheads", "percussion")
+CLOSE_MIC_ROLES = tuple(r for r in ROLES if defaults(r).strip.kind == "close_mic")
+#: Roles whose bleed can reach a close mic (every drum mic, not a printed kit: the role table's
+#: ``strip.kit_mic``).
+KIT_ROLES = tuple(r for r in ROLES if defaults(r).strip.kit_mic)
 #: Bleed is at least this far (dB) under the track it comes from; a closer coupling means the
 #: two tracks capture the same hits, not one bleeding into the other.
 MAX_BLEED_DB = -6.0
-#: Roles with sustained sound: a lower threshold and a longer post-roll keep their tails.
-SUSTAINED_ROLES = (
-    "bass",
-    "electric_guitar",
-    "acoustic_guitar",
-    "keys",
-    "synth",
-    "orchestral",
-    "submix",  # several sustained parts: the quietest of them must keep its tails
-    "lead_vocal",
-    "backing_vocals",
-    "fx",
-)
 
 
 @dataclass(frozen=True)
@@ -76,16 +63,13 @@ class StripSettings:
 CLOSE_MIC = StripSettings(below_top_db=45.0)
 PLAIN = StripSettings()
 SUSTAINED = StripSettings(below_top_db=60.0, post_roll_s=0.5)
+#: The settings of each kind the role table names (``Strip.kind``).
+BY_KIND: dict[StripKind, StripSettings] = {"close_mic": CLOSE_MIC, "sustained": SUSTAINED, "plain": PLAIN}
 
 
 def settings_for(role: str) -> StripSettings:
-    """The strip-silence settings for a role (``PLAIN`` for hi-hat, overheads, percussion and a
-    printed kit)."""
-    if role in CLOSE_MIC_ROLES:
-        return CLOSE_MIC
-    if role in SUSTAINED_ROLES:
-        return SUSTAINED
-    return PLAIN
+    """The strip-silence settings for a role, by the kind its row in the role table names."""
+    return BY_KIND[defaults(role).strip.kind]
 
 
 def level_db(peaks: np.ndarray) -> np.ndarray:

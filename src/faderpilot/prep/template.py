@@ -26,8 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
+from ..session.io import check_schema, read_json
 from ..session.model import (
     FX_ONLY,
     MASTER_ONLY,
@@ -57,6 +56,32 @@ _INSERT = {
     },
 }
 
+
+def _per_role_and_track(key: str, value: dict[str, Any]) -> dict[str, Any]:
+    """Schema of a setting given per role (``roles``: role -> value) and per track (``tracks``:
+    a list of ``{"match": pattern, key: value}``), as template colours and inserts are."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "roles": {
+                "type": "object",
+                "propertyNames": {"enum": list(ROLES)},
+                "additionalProperties": value,
+            },
+            "tracks": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["match", key],
+                    "properties": {"match": _PATTERN, key: value},
+                },
+            },
+        },
+    }
+
+
 #: JSON Schema (draft 2020-12) of a template file.
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -82,26 +107,7 @@ SCHEMA: dict[str, Any] = {
                 },
             },
         },
-        "colours": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "roles": {
-                    "type": "object",
-                    "propertyNames": {"enum": list(ROLES)},
-                    "additionalProperties": _COLOUR,
-                },
-                "tracks": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": ["match", "colour"],
-                        "properties": {"match": _PATTERN, "colour": _COLOUR},
-                    },
-                },
-            },
-        },
+        "colours": _per_role_and_track("colour", _COLOUR),
         "order": {"type": "array", "items": _PATTERN},
         "buses": {
             "type": "array",
@@ -123,26 +129,7 @@ SCHEMA: dict[str, Any] = {
                 },
             },
         },
-        "inserts": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "roles": {
-                    "type": "object",
-                    "propertyNames": {"enum": list(ROLES)},
-                    "additionalProperties": {"type": "array", "items": _INSERT},
-                },
-                "tracks": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": ["match", "chain"],
-                        "properties": {"match": _PATTERN, "chain": {"type": "array", "items": _INSERT}},
-                    },
-                },
-            },
-        },
+        "inserts": _per_role_and_track("chain", {"type": "array", "items": _INSERT}),
     },
 }
 
@@ -195,11 +182,7 @@ def _check_inserts(chain: list[dict[str, Any]], where: str) -> None:
 
 def parse(d: dict[str, Any], label: str = "template", where: str = "template") -> Template:
     """Validate plain data against the schema and build a Template (TemplateError naming the place)."""
-    try:
-        jsonschema.validate(d, SCHEMA)
-    except jsonschema.ValidationError as e:
-        path = "/".join(str(p) for p in e.absolute_path) or "(top level)"
-        raise TemplateError(f"{where}: invalid template at {path}: {e.message}") from None
+    check_schema(d, SCHEMA, TemplateError, f"{where}: invalid template")
     for pat in _patterns(d):
         if pat.startswith("re:"):
             try:
@@ -243,12 +226,7 @@ def load(path: str | Path) -> Template:
     """Read and validate a template file; it is named after the file (``my.template.json`` ->
     "my.template") unless it sets ``name``."""
     path = Path(path)
-    try:
-        d = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TemplateError(f"{path}: no template file here") from None
-    except json.JSONDecodeError as e:
-        raise TemplateError(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from None
+    d = read_json(path, TemplateError, "template file")
     label = path.name[:-5] if path.name.endswith(".json") else path.name
     return parse(d, label, str(path))
 

@@ -29,7 +29,8 @@ from ..audio.io import AudioReadError, sha256_file
 from ..decide import context, decide
 from ..match.rough import RoughError, align, fit_rough, predict
 from ..match.session import load_rough, rough_bandwidth, track_inputs
-from ..messages import message
+from ..messages import FaderpilotError, message
+from ..prep.pipeline import prep
 from ..render.engine import render
 from ..render.filters import response_db
 from ..session.model import Session, Skipped
@@ -100,9 +101,8 @@ def dynamics_lu(x: np.ndarray, sr: int) -> float:
 
 
 def default_session(song: PastSong, workers: int) -> tuple[Session, dict[str, np.ndarray]]:
-    """What ``mix`` would decide for the song's stems (no files written) and their audio."""
-    from ..pipeline import FaderpilotError, prep
-
+    """What ``mix`` would decide for the song's stems (no files written) and their audio: the same
+    stages, prep then the rules, with the committed balance priors."""
     try:
         p = prep(song.stems_dir, None, workers=workers, exclude=song.exclude)
     except FaderpilotError as e:

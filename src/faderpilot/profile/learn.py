@@ -23,11 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from .. import __version__
 from ..audio.io import sha256_file
 from ..decide import shrink
 from ..session.io import write_text_atomic
 from ..session.model import Skipped
+from ..version import __version__
 from .estimate import SongEstimate, SongSkipped, estimate_song
 from .songs import find_song, song_folders
 

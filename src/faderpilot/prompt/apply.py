@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..session.model import Bus, Decision, Processor, Send, Session, Track
+from ..session.processors import KINDS, Compressor
 from .parse import DEFAULT_DB, DESCRIPTORS, Intent
 from .resolve import resolve
 
@@ -28,13 +29,7 @@ DEFAULTS: dict[str, float] = {
 #: A new send a note adds where a strip had none (dB).
 NEW_SEND_DB = -18.0
 #: A compressor a note adds where a strip had none.
-NEW_COMPRESSOR = {
-    "threshold_db": -20.0,
-    "ratio": 3.0,
-    "attack_ms": 10.0,
-    "release_ms": 120.0,
-    "makeup_db": 0.0,
-}
+NEW_COMPRESSOR = Compressor(threshold_db=-20.0, ratio=3.0, attack_ms=10.0, release_ms=120.0, makeup_db=0.0)
 #: How far one step of width or pan goes: the move's dB size / 8 (1.5 dB -> 0.19, "way" -> 0.75).
 WIDTH_PER_DB = 1.0 / 8.0
 
@@ -95,9 +90,9 @@ def _eq_band(strip: Track | Bus, kind: str, freq: float, q: float, gain: float, 
                 dict(p.params), note, f"{kind} {freq:g} Hz {p.params['gain_db']:+g} dB", "eq"
             )
             return f"{kind} at {freq:g} Hz {before:+g} -> {p.params['gain_db']:+g} dB"
-    params = {"freq_hz": float(freq), "gain_db": round(gain, 2), "q": float(q)}
-    p = Processor(_new_id(strip, kind), kind, params)
-    p.decision = _decision(dict(params), note, f"{kind} {freq:g} Hz {gain:+g} dB", "eq")
+    band = KINDS[kind](freq_hz=float(freq), gain_db=round(gain, 2), q=float(q))
+    p = Processor.of(_new_id(strip, kind), band)
+    p.decision = _decision(dict(p.params), note, f"{kind} {freq:g} Hz {gain:+g} dB", "eq")
     strip.chain.append(p)
     return f"new {kind} at {freq:g} Hz {gain:+g} dB (Q {q:g})"
 
@@ -141,8 +136,6 @@ def apply_intent(session: Session, intent: Intent, note: str, sections=None) -> 
         out.lines.append(f"nothing changed: {res.how}")
         return out
     if intent.section is not None:
-        from .sections import apply_section_level
-
         if intent.action != "level":
             out.lines.append(
                 f"nothing changed: only level notes follow sections so far ({intent.understood})"
@@ -157,6 +150,35 @@ def apply_intent(session: Session, intent: Intent, note: str, sections=None) -> 
             out.changed.add(strip.id)
     if not out.lines:
         out.lines.append(f"nothing changed: {intent.understood} has nothing to act on here")
+    return out
+
+
+def apply_section_level(session: Session, intent: Intent, res, out, note: str, sections):
+    """A level note over a section: gain automation on each track (see :mod:`.sections`)."""
+    from .sections import add_section_gain, select  # numpy: loaded only when a note needs it
+
+    sec = intent.section or {}
+    where = select(sections or [], sec.get("name", ""), sec.get("index"))
+    if not where:
+        have = sorted({k for k, _, _ in sections or []})
+        out.lines.append(
+            f"nothing changed: no {sec.get('name')} section"
+            + (f" #{sec['index']}" if sec.get("index") not in (None, -1) else "")
+            + f" in this song's markers ({', '.join(have) or 'none'}); set them with `faderpilot markers`"
+        )
+        return out
+    delta = _sign(intent) * _size(intent)
+    span_txt = ", ".join(f"{a:.2f}-{b:.2f} s" for a, b in where)
+    for strip in res.strips:
+        if not isinstance(strip, Track):
+            out.lines.append(f"{strip.name}: section moves apply to tracks only; nothing changed")
+            continue
+        add_section_gain(strip, where, delta)
+        strip.decisions["automation"] = _decision(
+            delta, note, f"{delta:+g} dB over {sec['name']} ({span_txt})", "section_level"
+        )
+        out.lines.append(f"{strip.name}: gain automation {delta:+g} dB over {span_txt}")
+        out.changed.add(strip.id)
     return out
 
 
@@ -183,7 +205,7 @@ def _one(session, strip, intent: Intent, size, sign, note, group, out: Applied) 
                 p.params["freq_hz"] = float(freq)
                 p.decision = _decision(dict(p.params), note, f"{a} at {freq:g} Hz", a)
                 return f"{a} {before:g} -> {freq:g} Hz"
-        p = Processor(_new_id(strip, a), a, {"freq_hz": float(freq), "slope_db_oct": 12.0})
+        p = Processor.of(_new_id(strip, a), KINDS[a](freq_hz=float(freq), slope_db_oct=12.0))
         p.decision = _decision(dict(p.params), note, f"{a} at {freq:g} Hz", a)
         # a high-pass goes first in the chain, a low-pass last
         strip.chain.insert(0, p) if a == "highpass" else strip.chain.append(p)
@@ -206,7 +228,7 @@ def _one(session, strip, intent: Intent, size, sign, note, group, out: Applied) 
         if new:
             if sign < 0 and a == "compression":
                 return "no compressor to ease off"
-            c = Processor(_new_id(strip, "compressor"), "compressor", dict(NEW_COMPRESSOR))
+            c = Processor.of(_new_id(strip, "compressor"), NEW_COMPRESSOR)
             strip.chain.append(c)
         before = dict(c.params)
         q = c.params

@@ -667,6 +667,32 @@ def _signed_db(clause: str) -> float | None:
     return None
 
 
+_FILTER_PATTERNS = (  # (action, the phrases that ask for it), the high-pass tried first
+    (
+        "highpass",
+        (
+            r"\bhigh-?pass",
+            r"\bhpf\b",
+            r"\blow-?cut\b",
+            r"\bhp\b",
+            r"\broll(?:ing)?[- ]?off (?:the )?(?:low|bottom)",
+            r"\b(?:roll|cut|filter|take)(?:\s+\w+){0,3}\s+(?:off\s+)?(?:below|under)\s+\d",
+            r"\brumble\b",
+        ),
+    ),
+    (
+        "lowpass",
+        (
+            r"\blow-?pass",
+            r"\blpf\b",
+            r"\bhigh-?cut\b",
+            r"\broll(?:ing)?[- ]?off (?:the )?(?:top|high)",
+            r"\b(?:roll|cut|filter|take)(?:\s+\w+){0,3}\s+(?:off\s+)?(?:above|over)\s+\d",
+        ),
+    ),
+)
+
+
 def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
     """(action, direction, extras) for a clause with target phrases blanked out."""
     c = clause
@@ -686,30 +712,11 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         )
         or re.search(r"\b(?:below|above|under|over|at|around)\s+(\d{2,5})()(?![\d.]|\s*(?:db|%))", c)
     )
-    if _has(
-        c,
-        r"\bhigh-?pass",
-        r"\bhpf\b",
-        r"\blow-?cut\b",
-        r"\bhp\b",
-        r"\broll(?:ing)?[- ]?off (?:the )?(?:low|bottom)",
-        r"\b(?:roll|cut|filter|take)(?:\s+\w+){0,3}\s+(?:off\s+)?(?:below|under)\s+\d",
-        r"\brumble\b",
-    ):
-        if fm:
-            ex["freq"] = _freq(fm.group(1), fm.group(2))
-        return "highpass", "up", ex
-    if _has(
-        c,
-        r"\blow-?pass",
-        r"\blpf\b",
-        r"\bhigh-?cut\b",
-        r"\broll(?:ing)?[- ]?off (?:the )?(?:top|high)",
-        r"\b(?:roll|cut|filter|take)(?:\s+\w+){0,3}\s+(?:off\s+)?(?:above|over)\s+\d",
-    ):
-        if fm:
-            ex["freq"] = _freq(fm.group(1), fm.group(2))
-        return "lowpass", "up", ex
+    for kind, patterns in _FILTER_PATTERNS:
+        if _has(c, *patterns):
+            if fm:
+                ex["freq"] = _freq(fm.group(1), fm.group(2))
+            return kind, "up", ex
     if fm and not _has(c, r"\b(?:delay|echo|reverb|verb)\b"):
         rm = _FREQ_RANGE_RE.search(c)
         if rm:

@@ -6,9 +6,10 @@ matrix of those frames, and Foote's checkerboard-kernel novelty along its diagon
 peaks are boundaries. Segments are then grouped by similarity and named: a first segment
 unlike any other is the intro, the loudest repeating group the chorus, the next the verse.
 
-Section notes ("vocal up 2 dB in the chorus") become gain automation on the track, written to
-``Track.automation`` as ``{"param": "gain_db", "points": [[t_s, dB], ...]}``: a dB offset on top
-of the fader, linear between points, holding the first and last value outside them.
+Section notes ("vocal up 2 dB in the chorus", applied by :mod:`.apply`) become gain automation
+on the track, written to ``Track.automation`` as ``{"param": "gain_db", "points": [[t_s, dB],
+...]}``: a dB offset on top of the fader, linear between points, holding the first and last value
+outside them.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.signal import find_peaks, stft
 
-from ..session.model import Marker, Session, Track
-from .parse import SECTION_WORDS, Intent
+from ..session.model import Marker, Track
+from .parse import SECTION_WORDS
 
 #: Length of the ramp into and out of a section move (s), so automation never clicks.
 RAMP_S = 0.03
@@ -124,35 +125,6 @@ def add_section_gain(track: Track, where: list[tuple[float, float]], delta_db: f
         add += np.interp(t, [a, a + r, b - r, b], [0.0, delta_db, delta_db, 0.0], left=0.0, right=0.0)
     lane["points"] = [[float(x), round(float(v), 3)] for x, v in zip(t, old_v + add, strict=True)]
     return lane["points"]
-
-
-def apply_section_level(session: Session, intent: Intent, res, out, note: str, sections):
-    """A level note over a section: gain automation on each track (see module docstring)."""
-    from .apply import _decision, _sign, _size
-
-    sec = intent.section or {}
-    where = select(sections or [], sec.get("name", ""), sec.get("index"))
-    if not where:
-        have = sorted({k for k, _, _ in sections or []})
-        out.lines.append(
-            f"nothing changed: no {sec.get('name')} section"
-            + (f" #{sec['index']}" if sec.get("index") not in (None, -1) else "")
-            + f" in this song's markers ({', '.join(have) or 'none'}); set them with `faderpilot markers`"
-        )
-        return out
-    delta = _sign(intent) * _size(intent)
-    span_txt = ", ".join(f"{a:.2f}-{b:.2f} s" for a, b in where)
-    for strip in res.strips:
-        if not isinstance(strip, Track):
-            out.lines.append(f"{strip.name}: section moves apply to tracks only; nothing changed")
-            continue
-        add_section_gain(strip, where, delta)
-        strip.decisions["automation"] = _decision(
-            delta, note, f"{delta:+g} dB over {sec['name']} ({span_txt})", "section_level"
-        )
-        out.lines.append(f"{strip.name}: gain automation {delta:+g} dB over {span_txt}")
-        out.changed.add(strip.id)
-    return out
 
 
 # ---------------------------------------------------------------------------------------------

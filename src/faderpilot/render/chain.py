@@ -12,12 +12,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pedalboard as pb
 from scipy.signal import sosfilt
 
 from ..session.model import Processor
-from .filters import FILTER_KINDS, sos
+from ..session.processors import Compressor, Delay, Filter, Gate, Limiter, Reverb, Saturation
+from .filters import filter_sos
+
+#: What one processor does to (channels, frames) float32 audio.
+Run = Callable[[np.ndarray], np.ndarray]
 
 
 def db_to_gain(db: float) -> float:
@@ -25,29 +31,76 @@ def db_to_gain(db: float) -> float:
     return float(10.0 ** (db / 20.0))
 
 
-def _plugin(p: Processor) -> pb.Plugin:
-    q = p.params
-    if p.kind == "compressor":
-        return pb.Compressor(
-            threshold_db=q["threshold_db"],
-            ratio=max(1.0, q["ratio"]),
-            attack_ms=q["attack_ms"],
-            release_ms=q["release_ms"],
-        )
-    if p.kind == "gate":
-        ratio = max(1.5, 1.0 + abs(q["range_db"]) / 6.0)
-        return pb.NoiseGate(
-            threshold_db=q["threshold_db"], ratio=ratio, attack_ms=q["attack_ms"], release_ms=q["release_ms"]
-        )
-    if p.kind == "reverb":
-        return pb.Reverb(
-            room_size=q["room_size"], damping=q["damping"], wet_level=1.0, dry_level=0.0, width=q["width"]
-        )
-    if p.kind == "delay":
-        return pb.Delay(delay_seconds=q["time_ms"] / 1000.0, feedback=q["feedback_pct"] / 100.0, mix=1.0)
-    if p.kind == "limiter":
-        return pb.BrickwallLimiter(ceiling_db=q["ceiling_db"], release_ms=q["release_ms"], true_peak=True)
-    raise ValueError(f"no plugin for processor kind {p.kind!r}")
+def _pedalboard(plugin: pb.Plugin, sr: int) -> Run:
+    """A pedalboard plugin as a Run: contiguous float32 in, state reset for each call."""
+    return lambda y: plugin(np.ascontiguousarray(y, dtype=np.float32), sr, reset=True)
+
+
+def _compressor(t: Compressor, sr: int) -> Run:
+    """pedalboard's Compressor (ratio at least 1), then ``makeup_db`` as a plain gain."""
+    comp = _pedalboard(
+        pb.Compressor(
+            threshold_db=t.threshold_db,
+            ratio=max(1.0, t.ratio),
+            attack_ms=t.attack_ms,
+            release_ms=t.release_ms,
+        ),
+        sr,
+    )
+    if not t.makeup_db:
+        return comp
+    return lambda y: comp(y) * np.float32(db_to_gain(t.makeup_db))
+
+
+def _gate(t: Gate, sr: int) -> Run:
+    """pedalboard's NoiseGate, an expander whose ratio 1 + |range| / 6 stands for ``range_db``."""
+    ratio = max(1.5, 1.0 + abs(t.range_db) / 6.0)
+    return _pedalboard(
+        pb.NoiseGate(
+            threshold_db=t.threshold_db, ratio=ratio, attack_ms=t.attack_ms, release_ms=t.release_ms
+        ),
+        sr,
+    )
+
+
+def _saturation(t: Saturation, sr: int) -> Run:
+    return lambda y: saturate(y, t.drive_db, t.mix_pct)
+
+
+def _reverb(t: Reverb, sr: int) -> Run:
+    return _pedalboard(
+        pb.Reverb(room_size=t.room_size, damping=t.damping, wet_level=1.0, dry_level=0.0, width=t.width), sr
+    )
+
+
+def _delay(t: Delay, sr: int) -> Run:
+    return _pedalboard(
+        pb.Delay(delay_seconds=t.time_ms / 1000.0, feedback=t.feedback_pct / 100.0, mix=1.0), sr
+    )
+
+
+def _limiter(t: Limiter, sr: int) -> Run:
+    return _pedalboard(
+        pb.BrickwallLimiter(ceiling_db=t.ceiling_db, release_ms=t.release_ms, true_peak=True), sr
+    )
+
+
+#: The renderer's registry, kind -> what the typed processor becomes at rate ``sr``: a filter's
+#: second-order sections (consecutive filters run as one ``sosfilt`` call), or a function of the
+#: audio for every other kind.
+RENDER: dict[str, Callable[..., np.ndarray | Run]] = {
+    "highpass": filter_sos,
+    "lowpass": filter_sos,
+    "low_shelf": filter_sos,
+    "high_shelf": filter_sos,
+    "peak": filter_sos,
+    "compressor": _compressor,
+    "gate": _gate,
+    "saturation": _saturation,
+    "reverb": _reverb,
+    "delay": _delay,
+    "limiter": _limiter,
+}
 
 
 def saturate(x: np.ndarray, drive_db: float, mix_pct: float) -> np.ndarray:
@@ -72,15 +125,11 @@ def run_chain(x: np.ndarray, chain: list[Processor], sr: int) -> np.ndarray:
     for p in chain:
         if not p.enabled:
             continue
-        if p.kind in FILTER_KINDS:
-            pending.append(sos(p.kind, p.params, sr))
+        t = p.typed()
+        stage = RENDER[p.kind](t, sr)
+        if isinstance(t, Filter):
+            pending.append(stage)
             continue
-        y = flush(y)
-        if p.kind == "saturation":
-            y = saturate(y, p.params["drive_db"], p.params["mix_pct"])
-        else:
-            y = _plugin(p)(np.ascontiguousarray(y, dtype=np.float32), sr, reset=True)
-            if p.kind == "compressor" and p.params.get("makeup_db", 0.0):
-                y = y * np.float32(db_to_gain(p.params["makeup_db"]))
+        y = stage(flush(y))
     y = flush(y)
     return y if y is not x else x.copy()

@@ -1,10 +1,10 @@
 """Session to audio: each track through regions, polarity, delay, trim, chain, fader and pan;
 group and FX buses; the master. The signal flow every DAW export reproduces.
 
-Track strip: regions (with linear fades) -> polarity -> delay -> trim -> chain -> fader ->
-width (stereo only) -> pan (the session's pan law) = the printed track stem. Post-fader sends
-take that stem to FX buses. Buses: sum -> chain -> fader -> balance pan = the printed bus stem.
-Master: sum of what is routed to it -> chain -> fader = the mix.
+Track strip: regions (with linear fades) moved by the delay (``plan.clips``) -> polarity ->
+trim -> chain -> fader -> width (stereo only) -> pan (the session's pan law) = the printed track
+stem. Post-fader sends take that stem to FX buses. Buses: sum -> chain -> fader -> balance pan =
+the printed bus stem. Master: sum of what is routed to it -> chain -> fader = the mix.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 
 from ..session.model import Bus, PanLaw, Session, Track
 from .chain import db_to_gain, run_chain
+from .plan import Clip, audible_ids, clips
 
 
 def pan_gains(pan: float, channels: int, law: PanLaw | None = None) -> tuple[float, float]:
@@ -35,44 +36,28 @@ def pan_gains(pan: float, channels: int, law: PanLaw | None = None) -> tuple[flo
     return float(np.sqrt(2.0) * np.cos(t)), 1.0
 
 
-def place_regions(x: np.ndarray, track: Track, sr: int, frames: int) -> np.ndarray:
-    """The track's audio on the timeline: its regions with fades, silence elsewhere."""
-    if not track.regions:
-        return x
-    if len(track.regions) == 1:
-        r = track.regions[0]
-        whole = r.start_s == 0 and r.source_offset_s == 0 and r.end_s * sr >= min(frames, x.shape[1])
-        if whole and r.fade_in_ms == 0 and r.fade_out_ms == 0:
-            return x  # one untouched full-length region: the source as it is
+def place_clips(x: np.ndarray, placed: tuple[Clip, ...], frames: int) -> np.ndarray:
+    """The track's audio on the timeline (``frames`` long): each clip read from the aligned
+    source with its region's linear fades, silence elsewhere (``plan.clips`` says where)."""
+    if len(placed) == 1:
+        c = placed[0]
+        if c.fade_in == 0 and c.fade_out == 0 and c.offset == c.head_cut and c.region_length == x.shape[1]:
+            if c.start == 0 and c.length == x.shape[1]:
+                return x  # the whole source, untouched
+            out = np.zeros((x.shape[0], frames), dtype=x.dtype)  # the whole source, moved
+            out[:, c.start : c.start + c.length] = x[:, c.head_cut : c.head_cut + c.length]
+            return out
     out = np.zeros((x.shape[0], frames), dtype=np.float32)
-    for r in track.regions:
-        start = int(round(r.start_s * sr))
-        end = min(int(round(r.end_s * sr)), frames)
-        off = int(round(r.source_offset_s * sr))
-        n = min(end - start, x.shape[1] - off)
-        if n <= 0:
-            continue
-        seg = x[:, off : off + n].copy()
-        fi = min(int(r.fade_in_ms * sr / 1000), n)
-        fo = min(int(r.fade_out_ms * sr / 1000), n)
+    for c in placed:
+        n = c.region_length
+        a = c.offset - c.head_cut
+        seg = x[:, a : a + n].copy()
+        fi, fo = c.fade_in, c.fade_out
         if fi > 0:
             seg[:, :fi] *= np.linspace(0.0, 1.0, fi, endpoint=False, dtype=np.float32)
         if fo > 0:
             seg[:, n - fo :] *= np.linspace(1.0, 0.0, fo, dtype=np.float32)
-        out[:, start : start + n] += seg
-    return out
-
-
-def shift(x: np.ndarray, delay_ms: float, sr: int) -> np.ndarray:
-    """Delay (positive) or advance (negative) audio by whole samples, keeping its length."""
-    n = int(round(delay_ms * sr / 1000.0))
-    if n == 0:
-        return x
-    out = np.zeros_like(x)
-    if n > 0:
-        out[:, n:] = x[:, :-n]
-    else:
-        out[:, :n] = x[:, -n:]
+        out[:, c.start : c.start + c.length] += seg[:, c.head_cut : c.head_cut + c.length]
     return out
 
 
@@ -81,8 +66,7 @@ def render_track(track: Track, x: np.ndarray, sr: int, law: PanLaw) -> np.ndarra
     frames = x.shape[1]
     if track.channels == 1 and x.shape[0] == 2:  # a stereo file used as mono (identical channels)
         x = x.mean(axis=0, keepdims=True, dtype=np.float32)
-    y = place_regions(x, track, sr, frames)
-    y = shift(y, track.delay_ms, sr)
+    y = place_clips(x, clips(track, sr, frames), frames)
     g = db_to_gain(track.trim_db) * (-1.0 if track.polarity_inverted else 1.0)
     y = run_chain((y * np.float32(g)).astype(np.float32), track.chain, sr)
     y *= np.float32(db_to_gain(track.fader_db))
@@ -114,12 +98,6 @@ class Rendered:
     pre_master: np.ndarray
     bus_stems: dict[str, np.ndarray]
     track_stems: dict[str, np.ndarray] = field(default_factory=dict)
-
-
-def audible_ids(session: Session) -> set[str]:
-    """Ids of the tracks that sound: not muted, and soloed when any track is soloed."""
-    soloed = {t.id for t in session.tracks if t.solo}
-    return {t.id for t in session.tracks if not t.mute and (not soloed or t.id in soloed)}
 
 
 def render_bus(bus: Bus, x: np.ndarray, sr: int, law: PanLaw) -> np.ndarray:

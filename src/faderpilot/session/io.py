@@ -102,17 +102,32 @@ def from_dict(d: dict[str, Any]) -> Session:
     return Session(**d)
 
 
+def read_json(path: Path, error: type[ValueError], what: str) -> Any:
+    """The JSON document at ``path``; ``error`` says "no <what> here" or why it is not JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{path}: no {what} here") from None
+    except json.JSONDecodeError as e:
+        raise error(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from None
+
+
+def check_schema(d: Any, schema: dict[str, Any], error: type[ValueError], invalid: str) -> None:
+    """Raise ``error`` "<invalid> at <path>: <why>" for the first schema violation in ``d``."""
+    try:
+        jsonschema.validate(d, schema)
+    except jsonschema.ValidationError as e:
+        path = "/".join(str(p) for p in e.absolute_path) or "(top level)"
+        raise error(f"{invalid} at {path}: {e.message}") from None
+
+
 def validate(d: dict[str, Any], where: str = "session") -> None:
     """Raise SessionError naming the first schema violation and where it is."""
     if d.get("version") != SCHEMA_VERSION:
         raise SessionError(
             f"{where}: session version {d.get('version')!r} is not the supported {SCHEMA_VERSION!r}"
         )
-    try:
-        jsonschema.validate(d, schema())
-    except jsonschema.ValidationError as e:
-        path = "/".join(str(p) for p in e.absolute_path) or "(top level)"
-        raise SessionError(f"{where}: invalid session document at {path}: {e.message}") from None
+    check_schema(d, schema(), SessionError, f"{where}: invalid session document")
 
 
 def _text(d: dict[str, Any]) -> str:
@@ -148,11 +163,6 @@ def save(session: Session, path: str | Path) -> None:
 def load(path: str | Path) -> Session:
     """Read and validate a session document."""
     path = Path(path)
-    try:
-        d = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SessionError(f"{path}: no session document here") from None
-    except json.JSONDecodeError as e:
-        raise SessionError(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from None
+    d = read_json(path, SessionError, "session document")
     validate(d, str(path))
     return from_dict(d)

@@ -9,30 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import processors
+from .processors import TypedProcessor
+
 SCHEMA_VERSION = "1"
 
 #: Who set a value: the assistant's rules, session prep, a rough-mix match, a learned profile,
 #: a text note, or the user by hand.
 ORIGINS: tuple[str, ...] = ("rules", "prep", "rough", "profile", "prompt", "user")
 
-#: The closed processor set and the parameters (real units) each kind takes.
-PROCESSOR_PARAMS: dict[str, tuple[str, ...]] = {
-    "highpass": ("freq_hz", "slope_db_oct"),
-    "lowpass": ("freq_hz", "slope_db_oct"),
-    "low_shelf": ("freq_hz", "gain_db", "q"),
-    "high_shelf": ("freq_hz", "gain_db", "q"),
-    "peak": ("freq_hz", "gain_db", "q"),
-    "compressor": ("threshold_db", "ratio", "attack_ms", "release_ms", "makeup_db"),
-    "gate": ("threshold_db", "attack_ms", "release_ms", "range_db"),
-    "saturation": ("drive_db", "mix_pct"),
-    "reverb": ("room_size", "damping", "width"),
-    "delay": ("time_ms", "feedback_pct"),
-    "limiter": ("ceiling_db", "release_ms"),
-}
+#: The closed processor set and the parameters (real units) each kind takes, from the typed
+#: processors (``session.processors``), which define them once.
+PROCESSOR_PARAMS: dict[str, tuple[str, ...]] = processors.PARAMS
 
 #: Processors that only make sense on particular strips.
-FX_ONLY = ("reverb", "delay")
-MASTER_ONLY = ("limiter",)
+FX_ONLY: tuple[str, ...] = processors.FX_ONLY
+MASTER_ONLY: tuple[str, ...] = processors.MASTER_ONLY
 
 
 @dataclass
@@ -82,6 +74,18 @@ class Processor:
     params: dict[str, float]
     enabled: bool = True
     decision: Decision | None = None
+
+    def typed(self) -> TypedProcessor:
+        """The parameters as this kind's typed processor (``session.processors``), which every
+        view's registry takes; ValueError when the kind is unknown or a parameter missing."""
+        return processors.typed(self.kind, self.params)
+
+    @classmethod
+    def of(
+        cls, id: str, t: TypedProcessor, enabled: bool = True, decision: Decision | None = None
+    ) -> Processor:
+        """A document processor holding a typed processor's parameters (exactly, in order)."""
+        return cls(id, t.kind, processors.params_of(t), enabled, decision)
 
 
 @dataclass

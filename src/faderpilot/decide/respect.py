@@ -1,5 +1,7 @@
 """Respect the rough: the producer's balance stays unless real mixes never put a part there.
 
+The decisions keep their rule names (``match.respect``...), as sessions already record them.
+
 "Make the rough 10% better" must never make it worse. The rough's balance is the producer's
 intent for this song; the learned balance (``decide.priors``) says where real mixes put each kind
 of part, with a spread: single tracks of a role sit about ``track_spread`` dB (one sd) around the
@@ -17,10 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..decide import priors as learned
-from ..decide.balance import balance
-from ..decide.base import Context, Move, eq_loudness_change_db, label
 from ..session.model import Session, Track
+from . import priors as learned
+from .balance import balance
+from .base import Context, Move, eq_loudness_change_db, label
 
 #: How many sds of real mixes' spread around the learned level a rough may sit and be kept.
 SPREAD_SDS = 2.0
