@@ -133,6 +133,17 @@ def dynamic_signal(k: int) -> np.ndarray:
     return (noise(PLAY, 0.25, 100 + k)[0] * env)[None].astype(np.float32)
 
 
+def ardour_render(path):
+    """Ardour's own render of a session; a crash inside Ardour itself (a signal on every try,
+    see ``ardour_check.render``) is not a measurement of faderpilot: the test is skipped saying so."""
+    try:
+        return check.render(path)
+    except check.ArdourToolError as e:
+        if "killed by a signal" in str(e):
+            pytest.skip(f"ardour7-export crashed on every try (an Ardour bug): {str(e).splitlines()[0]}")
+        raise
+
+
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory):
     """The measurement session rendered by Ardour and by faderpilot."""
@@ -170,7 +181,7 @@ def measured(tmp_path_factory):
     ]
     session = build_session(root, specs, seconds, buses, name="measure")
     path = ardour.write(session, root / "out")
-    theirs, sr = check.render(path)
+    theirs, sr = ardour_render(path)
     assert sr == SR
     mine = ours(session)
     # Ardour 7.3 occasionally (about 1 load in 7 seen here) wires the aux-send return one process
@@ -180,7 +191,7 @@ def measured(tmp_path_factory):
     sl = slot(k)
     if abs(db(rms(theirs[0, sl])) - db(rms(mine[0, sl]))) > 0.1:
         print("\nArdour wired the aux send late on this load; rendering the same session again")
-        theirs, sr = check.render(path)
+        theirs, sr = ardour_render(path)
     return session, theirs, mine
 
 
@@ -189,7 +200,7 @@ def full(tmp_path_factory):
     root = tmp_path_factory.mktemp("full")
     session = every_processor_session(root)
     path = ardour.write(session, root / "out")
-    theirs, _ = check.render(path)
+    theirs, _ = ardour_render(path)
     return session, path, theirs, ours(session)
 
 
@@ -301,7 +312,7 @@ def test_full_mix_null_without_the_approximated_processors(full, tmp_path):
         ("and dynamics bypassed", linear),
         ("and no automation", still),
     ):
-        theirs, _ = check.render(ardour.write(s, tmp_path / label.replace(" ", "_")))
+        theirs, _ = ardour_render(ardour.write(s, tmp_path / label.replace(" ", "_")))
         mine = ours(s)
         null = max(db(rms(theirs[c] - mine[c]) / rms(mine[c])) for c in range(2))
         rows.append((label, null))

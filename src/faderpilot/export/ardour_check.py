@@ -14,6 +14,7 @@ faderpilot rendered (docs/daw-ardour.md).
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
 import tempfile
@@ -46,9 +47,35 @@ def find_tool(names: tuple[str, ...]) -> str | None:
     return None
 
 
+#: Ardour's user configuration for the headless tools: one DSP thread. Ardour 7.3's export tool
+#: sometimes corrupts its heap (``munmap_chunk(): invalid pointer``) with parallel DSP threads on
+#: a loaded machine; one thread renders the same audio and removes that race.
+TOOL_CONFIG = """<?xml version="1.0" encoding="UTF-8"?>
+<Ardour>
+  <Config>
+    <Option name="processor-usage" value="1"/>
+  </Config>
+</Ardour>
+"""
+
+
+def _tool_env() -> dict[str, str]:
+    """The environment the Ardour tools run in: ours, with a config folder holding TOOL_CONFIG."""
+    home = Path(tempfile.gettempdir()) / "faderpilot-ardour-config"
+    cfg = home / "ardour7" / "config"
+    if not cfg.exists() or cfg.read_text() != TOOL_CONFIG:
+        cfg.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cfg.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(TOOL_CONFIG)
+        os.replace(tmp, cfg)
+    return {**os.environ, "XDG_CONFIG_HOME": str(home)}
+
+
 def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess:
     try:
-        r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout)
+        r = subprocess.run(
+            cmd, capture_output=True, text=True, errors="replace", timeout=timeout, env=_tool_env()
+        )
     except subprocess.TimeoutExpired as e:
         raise ArdourToolError(f"{' '.join(cmd)}: no result after {timeout:g} s") from e
     return r
