@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .prep import cli as prep_cli
@@ -17,10 +19,12 @@ from .version import __version__
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="faderpilot", description="An assistant engineer for music mixing.")
-    p.add_argument("--version", action="version", version=f"faderpilot {__version__}")
-    sub = p.add_subparsers(dest="verb", required=True)
+    p.add_argument(
+        "--version", action="version", version=f"faderpilot {__version__}", help="print the version and exit"
+    )
+    sub = p.add_subparsers(dest="verb", required=True, help="what to do (faderpilot VERB -h for more)")
     m = sub.add_parser("mix", help="mix a folder of stems into a session, a mix and printed stems")
-    m.add_argument("stems_dir", type=Path)
+    m.add_argument("stems_dir", type=Path, help="the folder of stems (never modified)")
     m.add_argument("-o", "--out", type=Path, required=True, help="output folder")
     m.add_argument("--sample-rate", type=int, default=None, help="session rate (default: most common)")
     m.add_argument(
@@ -32,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     m.add_argument("--template", type=Path, default=None, help=prep_cli.TEMPLATE_HELP)
     m.add_argument("--profile", type=Path, default=None, help="your taste, learned by `faderpilot learn`")
+    m.add_argument(
+        "--force",
+        action="store_true",
+        help="mix into a folder whose session holds notes or edits (that session is kept beside the new one)",
+    )
     prep_cli.add_parsers(sub)
     e = sub.add_parser("export", help="write DAW sessions from an (edited) session.json")
     e.add_argument("out_dir", type=Path, help="a folder holding session.json")
@@ -47,18 +56,18 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("text", nargs="+", help='the note, e.g. "vocal up a touch in the chorus"')
     n.add_argument("--no-render", action="store_true", help="edit session.json only")
     u = sub.add_parser("undo", help="revert the last note applied to the session in OUT_DIR")
-    u.add_argument("out_dir", type=Path)
+    u.add_argument("out_dir", type=Path, help="a folder holding session.json")
     u.add_argument("--no-render", action="store_true", help="edit session.json only")
     k = sub.add_parser("markers", help="show, set (name=m:ss ...) or --detect the song's sections")
-    k.add_argument("out_dir", type=Path)
+    k.add_argument("out_dir", type=Path, help="a folder holding session.json")
     k.add_argument("items", nargs="*", help="name=time items, e.g. intro=0:00 verse=0:12 chorus=0:41")
     k.add_argument("--detect", action="store_true", help="detect sections from mix.wav")
     from .profile.cli import add_parsers as add_profile_parsers
 
     add_profile_parsers(sub)
     d = sub.add_parser("demo", help="write the synthesized demo stems into a folder")
-    d.add_argument("out", type=Path)
-    d.add_argument("--seconds", type=float, default=24.0)
+    d.add_argument("out", type=Path, help="the folder to write the demo stems into")
+    d.add_argument("--seconds", type=float, default=24.0, help="song length (default 24, at least 8)")
     return p
 
 
@@ -102,12 +111,29 @@ def _summary(console: Console, r) -> None:  # r: pipeline.MixResult
         f"{len([f for f in r.files if f.parent.name == 'stems'])} stems in {r.out_dir / 'stems'}, "
         f"the report {r.out_dir / 'report.html'}"
     )
+    master = r.out_dir / "mix_master.wav"
+    if master in r.files:
+        _master_line(console, s, master)
     suffixes = {".ardour": "ardour", ".dawproject": "dawproject", ".rpp": "reaper"}
     for f in sorted(set(r.files)):
         target = suffixes.get(f.suffix.lower())
         if target:
             console.print(f"wrote {f}")
             _approximations(console, s, target)
+
+
+def _master_line(console: Console, session, path: Path) -> None:
+    """Print the loudness-normalised master (``--target-lufs``) as measured in the file written."""
+    from .analysis.loudness import integrated_loudness, true_peak_db
+    from .audio.io import read_audio
+
+    x = read_audio(path)
+    target = session.master.decisions.get("target_lufs")
+    asked = f" (target {float(target.value):g} LUFS)" if target is not None else ""
+    console.print(
+        f"wrote {path}: the master at {integrated_loudness(x.audio, x.sample_rate):.1f} LUFS "
+        f"integrated{asked}, true peak {true_peak_db(x.audio, x.sample_rate):.1f} dBTP"
+    )
 
 
 def _approximations(console: Console, session, target: str) -> None:
@@ -122,7 +148,13 @@ def _mix(args: argparse.Namespace, console: Console) -> int:
     from .pipeline import mix
 
     r = prep_cli.run_on_stems(
-        console, mix, args, target_lufs=args.target_lufs, rough=args.rough, profile=args.profile
+        console,
+        mix,
+        args,
+        target_lufs=args.target_lufs,
+        rough=args.rough,
+        profile=args.profile,
+        force=args.force,
     )
     _summary(console, r)
     if "rough" in r.session.provenance:
@@ -130,6 +162,89 @@ def _mix(args: argparse.Namespace, console: Console) -> int:
 
         rough_summary(console, r.session)
     return 0
+
+
+#: The command-line arguments that are text (not paths), checked for bytes that are not UTF-8.
+_TEXT_ARGS = {"text": "note", "items": "marker list", "name": "template name", "host": "host"}
+
+
+def _not_utf8(text: str) -> str | None:
+    """The bytes of ``text`` that were not UTF-8 (kept by Python as lone surrogates), e.g.
+    "0xff 0xfe", or None when it is clean text."""
+    bad = [ord(ch) for ch in text if 0xD800 <= ord(ch) <= 0xDFFF]
+    if not bad:
+        return None
+    shown = [f"0x{b - 0xDC00:02x}" if 0xDC80 <= b <= 0xDCFF else f"U+{b:04X}" for b in bad[:8]]
+    return " ".join(shown) + (" ..." if len(bad) > 8 else "")
+
+
+def _check_text_args(args: argparse.Namespace) -> None:
+    """Refuse (FP-E037) a note, marker or name given as bytes that are not UTF-8, before any work:
+    otherwise it fails when session.json is written, with a byte position in the JSON text."""
+    from .messages import FaderpilotError, message
+
+    for attr, what in _TEXT_ARGS.items():
+        value = getattr(args, attr, None)
+        text = " ".join(value) if isinstance(value, list) else value
+        if isinstance(text, str) and (bad := _not_utf8(text)):
+            raise FaderpilotError(f"{message('FP-E037', what, bad)} [FP-E037]")
+
+
+def _main_path(args: argparse.Namespace) -> Path | None:
+    """The folder the verb works in (what an OS error without a file name is about)."""
+    for attr in ("out", "out_dir", "output", "stems_dir", "past_dir"):
+        value = getattr(args, attr, None)
+        if isinstance(value, Path):
+            return value
+    return None
+
+
+def _file_on_the_way(path: Path) -> Path:
+    """The first existing non-folder on the way to ``path`` (what a folder was wanted in)."""
+    for p in [*reversed(path.parents), path]:
+        if not p.exists():
+            break
+        if not p.is_dir():
+            return p
+    return path
+
+
+def os_error_text(e: OSError, args: argparse.Namespace) -> str:
+    """A coded one-line message (FP-E030..FP-E036) for an error from the operating
+    system: the path it concerns and the problem in words, never the raw OS text alone."""
+    import errno
+
+    from .messages import message
+
+    name = e.filename if e.filename is not None else e.filename2
+    path = Path(os.fsdecode(name)) if isinstance(name, str | bytes | os.PathLike) else _main_path(args)
+    if path is not None and path.name.startswith(".") and not path.exists():
+        # a temporary file faderpilot was making: renamed onto filename2, or refused by its folder
+        path = Path(os.fsdecode(e.filename2)) if e.filename2 is not None else path.parent
+    where = str(path) if path is not None else "faderpilot"
+    if isinstance(e, PermissionError):
+        code, fields = "FP-E030", (where,)
+    elif isinstance(e, NotADirectoryError | FileExistsError) and path is not None:
+        code, fields = "FP-E032", (str(_file_on_the_way(path)),)
+    elif isinstance(e, IsADirectoryError):
+        code, fields = "FP-E033", (where,)
+    elif isinstance(e, FileNotFoundError):
+        code, fields = "FP-E031", (where,)
+    elif e.errno == errno.ENOSPC:
+        code, fields = "FP-E034", (where,)
+    elif e.errno == errno.EROFS:
+        code, fields = "FP-E035", (where,)
+    else:
+        code, fields = "FP-E036", (where, e.strerror or type(e).__name__)
+    return f"{message(code, *fields)} [{code}]"
+
+
+def _unicode_text(e: UnicodeEncodeError) -> str:
+    """FP-E037 for text holding bytes that are not UTF-8 (a file name, a note) met while writing."""
+    from .messages import message
+
+    bad = _not_utf8(e.object[e.start : e.end] if isinstance(e.object, str) else "") or "?"
+    return f"{message('FP-E037', 'name or text given', bad)} [FP-E037]"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     from .session.io import SessionError
 
     try:
+        _check_text_args(args)
         if args.verb == "mix":
             return _mix(args, console)
         if args.verb == "export":
@@ -178,7 +294,13 @@ def main(argv: list[str] | None = None) -> int:
             paths = generate_demo(args.out, seconds=args.seconds)
             console.print(f"wrote {len(paths)} demo stems to {args.out}")
             return 0
-    except (FaderpilotError, SessionError, AudioReadError, OSError, ValueError) as e:
+    except OSError as e:
+        err.print(f"[red]error:[/red] {escape(os_error_text(e, args))}", highlight=False)
+        return 1
+    except UnicodeEncodeError as e:
+        err.print(f"[red]error:[/red] {escape(_unicode_text(e))}", highlight=False)
+        return 1
+    except (FaderpilotError, SessionError, AudioReadError, ValueError) as e:
         err.print(f"[red]error:[/red] {e}")
         return 1
     return 2

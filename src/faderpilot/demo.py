@@ -29,6 +29,8 @@ import numpy as np
 import soundfile as sf
 from scipy import signal
 
+from .filemode import give_plain_mode
+
 __all__ = [
     "DEMO_LEVELS",
     "DEMO_STEMS",
@@ -998,11 +1000,11 @@ def backing_vocals(
 @contextlib.contextmanager
 def _replacing(path: Path) -> Iterator[tuple[int, str]]:
     """An open temp file ``(fd, name)`` in ``path``'s folder: once the block has written it, it
-    replaces ``path`` (os.replace, mode 644); if the block fails, it is removed."""
+    replaces ``path`` (os.replace, the mode a plain open() gives); if the block fails, it is removed."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         yield fd, tmp
-        os.chmod(tmp, 0o644)  # mkstemp makes owner-only files
+        give_plain_mode(tmp)  # mkstemp makes owner-only files
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,11 +24,13 @@ from .audio.io import load_sources as load_sources
 from .decide import apply, context, decide
 from .decide import headroom as headroom_move
 from .decide.base import Context
+from .decide.master import PEAK_TARGET_DB
 from .decide.priors import load as load_priors
 from .decide.priors import provenance as priors_provenance
 from .match import RoughMatch, match_session, provenance_entry
 from .messages import FaderpilotError as FaderpilotError
 from .messages import Progress as Progress
+from .messages import message
 from .messages import noop as _noop
 from .prep.pipeline import PrepResult as PrepResult
 from .prep.pipeline import find_stems as find_stems
@@ -40,7 +43,7 @@ from .render.engine import render, render_bus
 from .render.plan import build as build_plan
 from .render.plan import stem_paths as stem_paths
 from .session.io import save, write_text_atomic
-from .session.model import Decision, Processor, Session, Track
+from .session.model import Decision, Processor, Session, Skipped, Track
 from .version import __version__
 
 
@@ -74,6 +77,7 @@ def mix(
     daws: tuple[str, ...] | None = None,
     profile: str | Path | None = None,
     priors: str | Path | None = None,
+    force: bool = False,
 ) -> MixResult:
     """Mix a folder of stems into OUT_DIR: session.json, mix.wav, stems/ (and mix_master.wav).
 
@@ -88,23 +92,52 @@ def mix(
     as decisions of origin "profile", and sets the master loudness when ``target_lufs`` is not given.
     ``priors``: balance priors learned from other songs (``eval/balance_real.py``); default: the
     committed ones, learned from the real songs they list.
+    An OUT_DIR whose session.json holds notes or edits (its history) is refused (FP-E022) unless
+    ``force``; then that session is kept beside the new one as session.before-<time>.json
+    (FP-W061), so nothing the user made is lost.
     """
     t0 = time.perf_counter()
     progress = progress or _noop
     workers = workers or min(4, os.cpu_count() or 1)
     stems_dir, out_dir = Path(stems_dir).resolve(), Path(out_dir).resolve()
     check_destination(out_dir, [stems_dir])
+    edited = edited_history(out_dir)
+    if edited and not force:
+        raise FaderpilotError(f"{message('FP-E022', out_dir, edited, _kept_name())} [FP-E022]")
     p = prep(stems_dir, None, sample_rate=sample_rate, workers=workers, progress=progress, template=template)
     session, audio, sr = p.session, p.audio, p.session.sample_rate
+    if edited:
+        kept = out_dir / _kept_name()
+        shutil.copy2(out_dir / "session.json", kept)
+        session.warnings.append(Skipped(str(kept), "FP-W061", message("FP-W061", edited, kept.name)))
     ctx = context(session, p.analyses)
     ctx.priors = load_priors(priors)
     matched = None if rough is None else _match_rough(session, audio, rough, out_dir, workers, progress)
-    decide(session, ctx, rough=None if matched is None else {t.id: t.fader_db for t in session.tracks})
+    # a track whose level the rough does not pin down (FP-W052) is balanced by the rules
+    rough_faders = (
+        None
+        if matched is None
+        else {
+            t.id: t.fader_db
+            for t in session.tracks
+            if matched.matched.get(t.id, {}).get("gain_reliable", True)
+        }
+    )
+    decide(session, ctx, rough=rough_faders)
     learned = None
     if profile is not None:
         learned, target_lufs = _apply_profile(session, ctx, profile, matched is None, target_lufs)
     _record_provenance(session, ctx, p.report, matched, rough, learned, profile)
 
+    if target_lufs is not None and "target_lufs" not in session.master.decisions:
+        # stored so that a re-render after a note or an edit makes mix_master.wav again
+        session.master.decisions["target_lufs"] = Decision(
+            float(target_lufs),
+            f"Master loudness {target_lufs:g} LUFS asked for (--target-lufs): mix_master.wav is "
+            "mix.wav brought to it, true-peak limited at -1 dBTP; mix.wav keeps its headroom.",
+            "user",
+            "cli.target_lufs",
+        )
     mix_audio, written = print_mix(session, audio, out_dir, workers=workers, progress=progress)
     if matched is not None:
         written.append(out_dir / "rough_match.wav")
@@ -127,6 +160,22 @@ def mix(
     result.files = sorted(written)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def edited_history(out_dir: Path) -> int:
+    """How many notes and edits the session.json in OUT_DIR holds (0: none, no session, or one
+    that cannot be read as a session: then there is no history to keep)."""
+    try:
+        d = json.loads((out_dir / "session.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
+    history = d.get("history") if isinstance(d, dict) else None
+    return len(history) if isinstance(history, list) else 0
+
+
+def _kept_name() -> str:
+    """Where ``mix --force`` keeps the session it replaces (beside it, named by the time)."""
+    return f"session.before-{time.strftime('%Y%m%d-%H%M%S')}.json"
 
 
 def _match_rough(
@@ -227,9 +276,7 @@ def print_mix(
     rendered = render(session, audio, on_track=on_track, workers=workers)
     mix_audio = rendered.mix
     if headroom:
-        # the step reads the peak at a unity master, so the same mix always gets the same fader
-        unity = render_bus(replace(session.master, fader_db=0.0), rendered.pre_master, sr, session.pan_law)
-        apply(session, [headroom_move(_peak_db(unity))])
+        apply(session, [headroom_move(unity_peak_db(session, rendered.pre_master))])
         mix_audio = render_bus(session.master, rendered.pre_master, sr, session.pan_law)
     for b in session.buses:
         if b.kind != "master" and (strips is None or b.id in strips):
@@ -239,6 +286,56 @@ def print_mix(
     written.append(out_dir / "mix.wav")
     progress("writing", 1, 1)
     return mix_audio, written
+
+
+def unity_peak_db(session: Session, pre_master: np.ndarray) -> float:
+    """Sample peak (dBFS) of the mix at a unity master fader: what the headroom step reads, so
+    the same mix always gets the same fader whatever the master held before."""
+    unity = replace(session.master, fader_db=0.0)
+    return _peak_db(render_bus(unity, pre_master, session.sample_rate, session.pan_law))
+
+
+def headroom_is_assistants(session: Session) -> bool:
+    """Whether the master fader is the headroom step's to set: its decision is the step's
+    (``master.headroom``) and still holds, or there is none. A master set by the user (console,
+    note, by hand in session.json) or by a profile is left as it is."""
+    d = session.master.decisions.get("fader_db")
+    if d is None:
+        return True
+    if d.rule != "master.headroom" or not isinstance(d.value, int | float):
+        return False
+    return abs(float(d.value) - session.master.fader_db) <= 1e-6
+
+
+def keep_headroom(
+    session: Session, audio: dict[str, np.ndarray] | None = None, workers: int | None = None
+) -> tuple[str | None, str | None]:
+    """Set the master fader as ``mix`` does (the mix peaks at ``decide.master.PEAK_TARGET_DB``),
+    in memory, after an edit: the caller makes it part of the same change and history entry, so
+    undo restores it and a re-render only prints what the document holds.
+
+    Renders the mix once (no file written). Returns (the change line, "Master: fader -2.35 ->
+    -6.10 dB (headroom ...)", or None when the fader stays; a warning, FP-W060, when the user's
+    own master lets the mix come within 1 dB of full scale, else None). Nothing but the master
+    fader and its decision is changed, so undo restores the document exactly."""
+    workers = workers or min(4, os.cpu_count() or 1)
+    if audio is None:
+        audio = load_sources(session, workers)
+    rendered = render(session, audio, workers=workers)
+    peak = unity_peak_db(session, rendered.pre_master)
+    move = headroom_move(peak)
+    master = session.master
+    if not headroom_is_assistants(session):
+        if peak + master.fader_db > -1.0:
+            text = message("FP-W060", peak + master.fader_db, master.fader_db, move.value)
+            return None, f"mix.wav: {text} [FP-W060]"
+        return None, None
+    if abs(move.value - master.fader_db) < 1e-9:
+        return None, None
+    before = master.fader_db
+    apply(session, [move])
+    why = f"headroom: the mix peaks at {PEAK_TARGET_DB:g} dBFS"
+    return f"Master: fader {before:+.2f} -> {move.value:+.2f} dB ({why})", None
 
 
 def _peak_db(x: np.ndarray) -> float:
@@ -331,7 +428,9 @@ def rerender(
     """Render an existing OUT_DIR again from its session: mix.wav and the printed stems of
     ``strips`` (track and bus ids; None = every stem), as ``mix`` prints them. The session is
     read from OUT_DIR/session.json unless given. The master fader stays as the session holds it
-    (the headroom ``mix`` set): a re-render never changes the document.
+    (the headroom ``mix`` set, kept by every note and edit through :func:`keep_headroom`): a
+    re-render never changes the document. When the session holds a loudness target
+    (``--target-lufs``, or a profile's), mix_master.wav is made again from the new mix.
     Returns the files written."""
     out_dir = Path(out_dir)
     if session is None:
@@ -340,5 +439,10 @@ def rerender(
         session = load(out_dir / "session.json")
     workers = workers or min(4, os.cpu_count() or 1)
     audio = load_sources(session, workers)
-    _, written = print_mix(session, audio, out_dir, strips=strips, workers=workers, headroom=False)
+    mix_audio, written = print_mix(session, audio, out_dir, strips=strips, workers=workers, headroom=False)
+    target = session.master.decisions.get("target_lufs")
+    if target is not None and isinstance(target.value, int | float):
+        sr = session.sample_rate
+        lufs, _ = programme_loudness(mix_audio, sr)
+        written.append(master_to(mix_audio, sr, lufs, float(target.value), out_dir / "mix_master.wav"))
     return sorted(written)

@@ -267,3 +267,17 @@ def test_compression_and_reverb_departures_move_thresholds_and_sends(consistent)
         for s0, s1 in zip(t0.sends, t1.sends, strict=True):
             assert s1.level_db == pytest.approx(s0.level_db + profile["reverb_db"]["value"], abs=0.06)
             assert "wetter" in s1.decision.reason
+
+
+def test_only_the_vocal_changed_learns_only_the_vocal(stems, tmp_path):
+    """A past song whose final mix is the default with the vocal 3 dB up (and a louder master):
+    the vocal's departure is learned, and no other track gets one the fit cannot support (issue
+    15: a -5 dB kick and a kick tone change were learned before)."""
+    song = make_song(tmp_path / "song", stems[0], Taste(level_db={"lead_vocal": 3.0}, noise_db=0.0), seed=1)
+    est = estimate_song(find_song(song.folder))
+    by_role = {t.role: t for t in est.tracks}
+    assert by_role["lead_vocal"].level_db == pytest.approx(3.0, abs=0.5)
+    for t in est.tracks:
+        if t.role != "lead_vocal":
+            assert abs(t.level_db or 0.0) < 1.0, t.name
+            assert abs(t.tilt_db or 0.0) < 1.0, t.name

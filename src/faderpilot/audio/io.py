@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import struct
 import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ import soundfile as sf
 import soxr
 from pedalboard.io import AudioFile
 
+from ..filemode import give_plain_mode
 from ..messages import FaderpilotError, UnsafeDestination, message
 from ..session.model import Session, Source
 
@@ -36,7 +38,14 @@ AUDIO_SUFFIXES = (
     ".w64",
     ".rf64",
     ".mp3",
+    ".bwf",
+    ".au",
+    ".opus",
 )
+#: A float file whose peak is over full scale by more than this (dB) is read scaled down to peak
+#: at full scale, and reported (FP-W043): values far over it are not programme a mixer trims
+#: (+60 dB and more overflows loudness sums), and gain staging sets the level either way.
+FAR_OVER_DB = 6.0
 
 
 class AudioReadError(Exception):
@@ -59,6 +68,8 @@ class Loaded:
     format: str
     subtype: str
     sha256: str = ""
+    #: (code, text) of what was wrong with the file's contents and how it was read (FP-W042..44).
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
@@ -70,24 +81,89 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def declared_frames(path: str | Path) -> int | None:
+    """Frames a WAV or AIFF header promises (None for other formats or a header that does not
+    say: a streamed WAV's 0 or 0xFFFFFFFF data size, RF64). Compared with what libsndfile reads,
+    it tells a file cut off half way (libsndfile reads such a file as a shorter one)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+            if len(head) < 12:
+                return None
+            riff = head[:4] == b"RIFF" and head[8:12] == b"WAVE"
+            aiff = head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC")
+            if not (riff or aiff):
+                return None
+            align = 0
+            for _ in range(64):  # chunk walk; real files have a handful
+                ch = f.read(8)
+                if len(ch) < 8:
+                    return None
+                cid, size = ch[:4], struct.unpack("<I" if riff else ">I", ch[4:])[0]
+                if riff and cid == b"fmt ":
+                    fmt = f.read(min(size, 16))
+                    if len(fmt) >= 14:
+                        align = struct.unpack("<H", fmt[12:14])[0]
+                    f.seek(size - len(fmt) + (size & 1), os.SEEK_CUR)
+                    continue
+                if riff and cid == b"data":
+                    if not align or size in (0, 0xFFFFFFFF):
+                        return None
+                    return size // align
+                if aiff and cid == b"COMM":
+                    comm = f.read(6)
+                    return struct.unpack(">I", comm[2:6])[0] if len(comm) == 6 else None
+                f.seek(size + (size & 1), os.SEEK_CUR)
+    except (OSError, struct.error):
+        return None
+    return None
+
+
+def _content_notes(path: Path, audio: np.ndarray, sr: int) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Not-a-number and infinite samples made 0 and far overs scaled to full scale (in this copy
+    only), a cut-off file reported; (audio, [(code, text)])."""
+    notes: list[tuple[str, str]] = []
+    finite = np.isfinite(audio)
+    if not finite.all():
+        bad = ~finite
+        first = int(np.argmax(bad.any(axis=0)))
+        audio = np.where(finite, audio, np.float32(0.0)).astype(np.float32)
+        notes.append(("FP-W042", message("FP-W042", int(bad.sum()), first / sr)))
+    peak = float(np.abs(audio).max()) if audio.size else 0.0
+    if peak > 10 ** (FAR_OVER_DB / 20):
+        audio = (audio.astype(np.float64) / peak).astype(np.float32)
+        peak_db = 20 * np.log10(peak)
+        notes.append(("FP-W043", message("FP-W043", peak_db, peak_db)))
+    promised = declared_frames(path)
+    if promised is not None and promised > audio.shape[1]:
+        missing = promised - audio.shape[1]
+        notes.append(("FP-W044", message("FP-W044", promised, audio.shape[1], missing / sr)))
+    return audio, notes
+
+
 def read_audio(path: str | Path) -> Loaded:
-    """Decode a stem to float32 (channels, frames); AudioReadError with a code when unusable."""
+    """Decode a stem to float32 (channels, frames); AudioReadError with a code when unusable.
+
+    Not-a-number and infinite samples are read as 0, a float file peaking over :data:`FAR_OVER_DB`
+    is read scaled to peak at full scale; they and a file cut off half way are listed in ``notes``.
+    The file itself is never touched."""
     path = Path(path)
     try:
         info = sf.info(str(path))
         data, sr = sf.read(str(path), dtype="float32", always_2d=True)
+        sha = sha256_file(path)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as e:
         raise AudioReadError(
             path, "FP-E001", message("FP-E001", str(e).strip() or type(e).__name__)
         ) from None
+    except OSError as e:  # gone since it was listed, not permitted, a device error
+        raise AudioReadError(path, "FP-E001", message("FP-E001", e.strerror or type(e).__name__)) from None
     if data.shape[0] == 0:
         raise AudioReadError(path, "FP-E002", message("FP-E002"))
     if data.shape[1] not in (1, 2):
         raise AudioReadError(path, "FP-E003", message("FP-E003", data.shape[1]))
-    audio = np.ascontiguousarray(data.T)
-    if not np.all(np.isfinite(audio)):
-        audio = np.nan_to_num(audio, nan=0.0, posinf=1.0, neginf=-1.0)
-    return Loaded(path, audio, int(sr), info.format, info.subtype, sha256_file(path))
+    audio, notes = _content_notes(path, np.ascontiguousarray(data.T), int(sr))
+    return Loaded(path, audio, int(sr), info.format, info.subtype, sha, notes)
 
 
 def resample(audio: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
@@ -128,6 +204,7 @@ def write_wav_atomic(path: str | Path, audio: np.ndarray, sample_rate: int, subt
         else:
             data = np.clip(audio, -1.0, 1.0).T
             sf.write(tmp, data, sample_rate, subtype=subtype, format="WAV")
+        give_plain_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

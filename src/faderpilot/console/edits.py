@@ -13,6 +13,7 @@ One edit is one JSON object:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from ..export.report import ORIGIN_WORDS, PROCESSOR_WORDS, fmt_pan
@@ -162,15 +163,28 @@ def _set_send(s: Track | Bus, edit: dict[str, Any]) -> str | None:
     return f"{s.name}: send to {send.bus} {before:+.1f} -> {new:+.1f} dB"
 
 
-def apply_edit(session: Session, edit: Any) -> dict[str, Any] | None:
+def apply_edit(
+    session: Session,
+    edit: Any,
+    master: Callable[[Session], tuple[str | None, str | None]] | None = None,
+) -> dict[str, Any] | None:
     """Make one hand edit on the session in memory and record it in the history.
 
-    Returns the history entry (kind "user"), or None when the value was already that; raises
-    EditError for an unknown strip, processor, send or parameter, or a value out of range.
+    ``master`` (``pipeline.keep_headroom``) then sets the master fader so the mix keeps its
+    headroom, as part of the same entry (undo reverts both); not after an edit of the master
+    itself, which is the user's from then on. Returns the history entry (kind "user"), or None
+    when the value was already that; raises EditError for an unknown strip, processor, send or
+    parameter, or a value out of range.
     """
     if not isinstance(edit, dict):
         raise EditError('an edit is a JSON object such as {"strip": "t01", "field": "fader_db", ...}')
     s = _strip(session, edit.get("strip"))
+    nyquist = session.sample_rate / 2
+    value = edit.get("value")
+    if edit.get("param") == "freq_hz" and isinstance(value, int | float) and value > nyquist:
+        raise EditError(
+            f"{s.id} {edit.get('processor')} freq_hz: {value:g} is above {nyquist:g} (the Nyquist frequency)"
+        )
     before = snapshot(session)
     if "processor" in edit:
         line = _set_processor(s, edit)
@@ -180,4 +194,9 @@ def apply_edit(session: Session, edit: Any) -> dict[str, Any] | None:
         line = _set_field(s, edit.get("field"), edit.get("value"))
     if line is None:
         return None
-    return record(session, before, {"kind": "user", "note": f"{line} (console)", "changes": [line]})
+    changes = [line]
+    if master is not None and not (isinstance(s, Bus) and s.kind == "master"):
+        master_line, _ = master(session)
+        if master_line:
+            changes.append(master_line)
+    return record(session, before, {"kind": "user", "note": f"{line} (console)", "changes": changes})

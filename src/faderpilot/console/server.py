@@ -21,6 +21,7 @@ import re
 import signal
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
@@ -28,7 +29,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from .. import prompt
-from ..messages import FaderpilotError
+from ..messages import FaderpilotError, message
+from ..prompt import MAX_NOTE as MAX_NOTE
 from ..prompt.history import UNDOABLE
 from ..render.plan import stem_paths
 from ..session.io import SessionError, load, save
@@ -40,8 +42,12 @@ from .state import view
 
 #: Largest request body accepted (bytes); a note or an edit is far smaller.
 MAX_BODY = 64 * 1024
-#: Longest note the prompt box takes (characters).
-MAX_NOTE = 1000
+#: Deepest nesting of a request body (an edit is one level, a note one): deeper is refused
+#: before it can exhaust the parser's recursion (FP-E025).
+MAX_DEPTH = 8
+#: Seconds a request may take to arrive (headers and the body its Content-Length announces);
+#: a client that sends less is answered 408 (FP-E026), not waited for forever.
+READ_TIMEOUT_S = 10.0
 #: The page's files, served from the package.
 STATIC = ("index.html", "console.js", "console.css")
 #: What the page may load: only this server (no CDN, no other origin).
@@ -184,7 +190,7 @@ class ConsoleApp:
         with self.doc_lock:
             session = self.read()
             try:
-                entry = apply_edit(session, body)
+                entry = apply_edit(session, body, master=self._master)
             except EditError as e:
                 raise HttpError(400, str(e)) from None
             if entry is not None:
@@ -196,15 +202,24 @@ class ConsoleApp:
             "state": self.state(),
         }
 
+    def _master(self, session: Session) -> tuple[str | None, str | None]:
+        """The headroom step (``pipeline.keep_headroom``) for an edit, under the document lock."""
+        from ..pipeline import keep_headroom
+
+        return keep_headroom(session, workers=self.workers)
+
     def note(self, body: Any) -> dict[str, Any]:
         """A note from the prompt box, through ``prompt.note`` exactly as ``faderpilot note`` runs it."""
         text = body.get("text") if isinstance(body, dict) else None
         if not isinstance(text, str) or not text.strip():
             raise HttpError(400, 'a note is {"text": "..."} with some words in it')
         if len(text) > MAX_NOTE:
-            raise HttpError(400, f"the note is {len(text)} characters; the limit is {MAX_NOTE}")
+            raise HttpError(400, f"{message('FP-E020', len(text), MAX_NOTE)} [FP-E020]", code="FP-E020")
         with self.doc_lock:
-            res = prompt.note(self.out_dir, text.strip(), render=False, workers=self.workers)
+            try:
+                res = prompt.note(self.out_dir, text.strip(), render=False, workers=self.workers)
+            except prompt.NoteError as e:
+                raise HttpError(400, str(e), code=e.code) from None
             if res.changed or res.markers_detected:
                 self._saved(res.session, write=False)
         self.printer.request()
@@ -305,6 +320,20 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def json_depth(text: str) -> int:
+    """How deep arrays and objects nest in a JSON text (brackets inside strings not counted);
+    a linear scan, so a body of 64 KiB of '[' is measured without recursion."""
+    depth = deepest = 0
+    for m in re.finditer(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', text):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth -= 1
+    return deepest
+
+
 # ---------------------------------------------------------------------------- HTTP
 
 
@@ -339,6 +368,8 @@ class Handler(BaseHTTPRequestHandler):
 
     server: ConsoleServer
     protocol_version = "HTTP/1.1"
+    #: socket timeout (s) for every read and write: an idle or stalled connection is closed
+    timeout = 60.0
     server_version = "faderpilot-console"
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -382,7 +413,7 @@ class Handler(BaseHTTPRequestHandler):
         self._common()
         for k, v in extra.items():
             self.send_header(k, v)
-        if e.status in (411, 413, 415):
+        if e.status in (408, 411, 413, 415):
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
@@ -459,11 +490,49 @@ class Handler(BaseHTTPRequestHandler):
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if ctype != "application/json":
             raise HttpError(415, f"send JSON (Content-Type: application/json), not {ctype or 'no type'!r}")
-        raw = self.rfile.read(n) if n > 0 else b""
+        raw = self._read_body(n)
         try:
-            return json.loads(raw.decode("utf-8")) if raw else {}
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
             raise HttpError(400, f"the body is not valid JSON ({e})") from None
+        if json_depth(text) > MAX_DEPTH:
+            raise HttpError(400, f"{message('FP-E025', MAX_DEPTH)} [FP-E025]", code="FP-E025")
+        try:
+            return json.loads(text) if raw else {}
+        except json.JSONDecodeError as e:
+            raise HttpError(400, f"the body is not valid JSON ({e})") from None
+        except RecursionError:  # json_depth should have refused it first
+            raise HttpError(400, f"{message('FP-E025', MAX_DEPTH)} [FP-E025]", code="FP-E025") from None
+
+    def _read_body(self, n: int) -> bytes:
+        """The ``n`` bytes of the body, read within :data:`READ_TIMEOUT_S`; HttpError 408 (or 400
+        when the client closed early) saying how much arrived, so a short body is answered."""
+        chunks: list[bytes] = []
+        got = 0
+        limit = READ_TIMEOUT_S
+        end = time.monotonic() + limit
+        closed = False
+        try:
+            while got < n:
+                left = end - time.monotonic()
+                if left <= 0:
+                    break
+                self.connection.settimeout(left)
+                try:
+                    chunk = self.rfile.read1(n - got)
+                except TimeoutError:
+                    break
+                if not chunk:
+                    closed = True
+                    break
+                chunks.append(chunk)
+                got += len(chunk)
+        finally:
+            self.connection.settimeout(self.timeout)
+        if got < n:
+            text = f"{message('FP-E026', got, n, limit)} [FP-E026]"
+            raise HttpError(400 if closed else 408, text, code="FP-E026")
+        return b"".join(chunks)
 
     # -- routes -------------------------------------------------------------------------------
 

@@ -54,9 +54,33 @@ def decide(session: Session, ctx: Context, rough: dict[str, float] | None = None
         def respect(c: Context, s: Session) -> list[Move]:
             return respect_balance(c, s, rough)
 
-        rules = (highpass, resonances, compression, saturation, respect, unmask, respect, depth, fx_buses)
+        def unmatched_pans(c: Context, s: Session) -> list[Move]:
+            # pans the rough does not pin down (FP-W052) were left to the pan rule
+            return [m for m in pan(c, s) if _pan_unmatched(s, m.target)]
+
+        rules = (
+            highpass,
+            resonances,
+            compression,
+            saturation,
+            respect,
+            unmask,
+            unmatched_pans,
+            respect,
+            depth,
+            fx_buses,
+        )
     for rule in rules:
         moves = rule(ctx, session)
         apply(session, moves)
         applied.extend(moves)
     return applied
+
+
+def _pan_unmatched(session: Session, target: str) -> bool:
+    """Whether a track's pan is left to the pan rule under a rough: the rough did not set it."""
+    try:
+        d = session.track(target).decisions.get("pan")
+    except (KeyError, ValueError):
+        return False
+    return d is None or d.origin != "rough"

@@ -65,8 +65,9 @@ def labels(track: Track) -> str:
 
 
 def audible_tracks(session: Session) -> list[Track]:
-    """Tracks the rules should consider (not muted for silence)."""
-    return [t for t in session.tracks if not t.mute]
+    """Tracks the rules should consider: not muted, and not flagged by prep as unusable (a file
+    too short to be a stem, or one with no programme: FP-W040, FP-W041), which stays at unity."""
+    return [t for t in session.tracks if not t.mute and not t.analysis.get("unusable")]
 
 
 def eq_loudness_change_db(track: Track, a: TrackAnalysis, sr: int) -> float:

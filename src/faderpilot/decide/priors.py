@@ -85,7 +85,7 @@ def track_facts(session: Session, analyses: dict[str, Any], lead_id: str | None)
     """Facts for every audible track (``analyses``: track id -> TrackAnalysis)."""
     from ..analysis.measure import BAND_CENTRES
 
-    tracks = [t for t in session.tracks if not t.mute]
+    tracks = [t for t in session.tracks if not t.mute and not t.analysis.get("unusable")]
     counts: dict[str, int] = defaultdict(int)
     for t in tracks:
         counts[t.role.value] += 1

@@ -39,6 +39,7 @@ from xml.etree import ElementTree as ET
 import numpy as np
 
 from ..audio.io import check_destination, source_folders, write_wav_atomic
+from ..filemode import give_plain_mode
 from ..render.filters import FILTER_KINDS, sos
 from ..render.plan import clips as plan_clips
 from ..session.model import Bus, Processor, Session, Track
@@ -670,6 +671,7 @@ def write(session: Session, out_dir: str | Path) -> Path:
                         while block := src.read(1 << 20):
                             dst.write(block)
                     wav.unlink()
+        give_plain_mode(tmp)
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

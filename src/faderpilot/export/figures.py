@@ -113,6 +113,7 @@ def _figure(
 ) -> Figure:
     """A WIDTH x h inch figure with fixed margins in inches (a layout engine costs twice the drawing)."""
     fig = Figure(figsize=(WIDTH, h))
+    left = min(left, 0.45 * WIDTH)  # a very long track name is cut at the edge, not an error
     bottom += 0.2 * legend_rows + (0.08 if legend_rows else 0.0)
     fig.subplots_adjust(left=left / WIDTH, right=1 - right / WIDTH, bottom=bottom / h, top=1 - top / h)
     return fig

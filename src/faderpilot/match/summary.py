@@ -34,6 +34,7 @@ def rough_rows(session: Session) -> list[dict]:
                 "pan": m["pan"],
                 "polarity_inverted": m["polarity_inverted"],
                 "eq": m["eq"],
+                "lag_ms": round(m.get("lag_samples", 0) * 1000.0 / session.sample_rate, 1),
                 "improved_fader_db": t.fader_db,
                 "improved_pan": t.pan,
                 "delta_db": round(t.fader_db - m["fader_db"], 1),
@@ -73,7 +74,8 @@ def rough_summary(console: Console, session: Session) -> None:
             f"{r['rough_gain_db']:+.1f}",
             _pan(r["pan"]),
             "ø" if r["polarity_inverted"] else "",
-            r["eq"] or "-",
+            "; ".join(x for x in (f"moved {r['lag_ms']:+.1f} ms" if r["lag_ms"] else "", r["eq"]) if x)
+            or "-",
             f"{r['matched_fader_db']:+.1f}",
             f"{r['improved_fader_db']:+.1f}",
             f"{r['delta_db']:+.1f}",

@@ -43,7 +43,7 @@ from scipy import fft as sp_fft
 from ..analysis.roles import classify_name
 from ..session.model import Track
 from ..session.roles import ROLE_LABELS
-from .naming import split_words
+from .naming import split_words, strip_export_number
 
 #: Words that say where a mic is on a source, not which source ("Kick In", "Bass Amp").
 POSITION_WORDS = frozenset(
@@ -87,9 +87,10 @@ def instrument_key(filename: str, role: str) -> tuple[tuple[str, ...], tuple[str
     """(source words, position words) of a stem name: "SN Top" -> ((), ("top",)) for a snare.
 
     Words naming the role itself ("sn", "snr", "snare") and position words are dropped from the
-    source words; numbers stay (Tom 1 and Tom 2 are two drums), without leading zeros.
+    source words; numbers stay (Tom 1 and Tom 2 are two drums), without leading zeros, but a
+    DAW's export numbering in front of the name goes ("02 SN Top" and "08 SN Btm" are one snare).
     """
-    words = [w.lower() for w in split_words(Path(filename).name)]
+    words = [w.lower() for w in split_words(strip_export_number(Path(filename).name))]
     pos = tuple(w for w in words if w in POSITION_WORDS)
     rest = []
     for w in words:

@@ -28,13 +28,13 @@ def add_parsers(sub) -> None:  # sub: argparse subparsers
     p = sub.add_parser(
         "prep", help="prepare a folder of stems into a session (cleanup, edits, setup; no mix)"
     )
-    p.add_argument("stems_dir", type=Path)
+    p.add_argument("stems_dir", type=Path, help="the folder of stems (never modified)")
     p.add_argument("-o", "--out", type=Path, required=True, help="output folder (session.json)")
     p.add_argument("--sample-rate", type=int, default=None, help="session rate (default: most common)")
     p.add_argument("--template", type=Path, default=None, help=TEMPLATE_HELP)
     p.add_argument("--workers", type=int, default=None, help="threads (default: number of cores, at most 4)")
     t = sub.add_parser("template", help="session templates: save one from an edited session")
-    tsub = t.add_subparsers(dest="template_verb", required=True)
+    tsub = t.add_subparsers(dest="template_verb", required=True, help="what to do with templates")
     s = tsub.add_parser("save", help="write a template from OUT_DIR/session.json")
     s.add_argument("out_dir", type=Path, help="a folder holding session.json")
     s.add_argument(

@@ -122,6 +122,26 @@ def split_words(name: str) -> list[str]:
     return words
 
 
+#: A leading track number as DAWs write it ("02 ", "7_", "Audio 3 - "): up to two digits after
+#: any zeros, a separator, then a letter (so "808 Kick" and "3.5 Gtr" keep their numbers).
+_LEADING_NUMBER = re.compile(
+    r"\s*(?:(?:audio|track|trk)[\s_\-.]*)?0*\d{1,2}\s*[\s_\-.)]\s*(?=[^\W\d_])", re.I
+)
+
+
+def strip_export_number(name: str) -> str:
+    """The name without the track number a DAW's export puts in front of it.
+
+    "02 SN Top.wav" -> "SN Top.wav", "08_SN Btm" -> "SN Btm", "Audio 02 - Kick" -> "Kick". Only
+    a number that leads the name and is followed by a separator and more words goes; numbers
+    that name a source stay ("Tom 1", "BGV 2", "2nd Vox"), and a name that is only a number
+    ("Audio 02") is kept whole.
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    m = _LEADING_NUMBER.match(strip_extension(base))
+    return base[m.end() :] if m else base
+
+
 def _display_word(word: str, shouting: bool) -> str:
     """Case one word for display; ``shouting`` means the whole name was written in capitals."""
     low = word.lower()
@@ -182,7 +202,7 @@ def pair_key(name: str) -> str:
 
     Prep groups tracks by this key to find the two halves of a split stereo source.
     """
-    words = split_words(name)
+    words = split_words(strip_export_number(name))
     if side_hint(name) is not None:
         words = [w for w in words if _side_of(w) is None]
     return " ".join(w.lower() for w in words)

@@ -47,6 +47,46 @@ def find_stems(stems_dir: Path, exclude: tuple[Path, ...] = ()) -> tuple[list[Pa
     return files, [p.name for p in ignored]
 
 
+def unread_entries(stems_dir: Path) -> list[Skipped]:
+    """What ``find_stems`` passes over that a user may have meant as stems, each with a code: a
+    link that loops or leads nowhere (FP-W045), a subfolder holding audio files (FP-W046; stems
+    in subfolders are not read, so alternates or old bounces kept there never slip into a mix)."""
+    out: list[Skipped] = []
+    for p in sorted(stems_dir.iterdir(), key=lambda p: p.name.lower()):
+        if p.name.startswith("."):
+            continue
+        if p.is_symlink() and not p.exists():
+            out.append(Skipped(str(p), "FP-W045", message("FP-W045")))
+        elif p.is_dir():
+            try:
+                n = sum(
+                    1
+                    for q in p.iterdir()
+                    if not q.name.startswith(".") and q.suffix.lower() in AUDIO_SUFFIXES and q.is_file()
+                )
+            except OSError:
+                n = 0
+            if n:
+                out.append(Skipped(str(p), "FP-W046", message("FP-W046", n)))
+    return out
+
+
+#: Folder names that say "the stems" rather than the song: the song is named after the folder above.
+GENERIC_FOLDERS = frozenset(
+    "stems stem audio tracks bounces export exports multitracks multitrack wav wavs".split()
+    + ["audio files", "bounced files", "stem export", "stem exports"]
+)
+
+
+def song_name(stems_dir: Path) -> str:
+    """The song's name: the stems folder's, or its parent's when the folder is called "stems",
+    "Audio Files", "Bounces", "export"... (a name that says what is in it, not which song)."""
+    name = stems_dir.name
+    if name.strip().lower() in GENERIC_FOLDERS and stems_dir.parent.name:
+        return stems_dir.parent.name
+    return name
+
+
 def session_rate(rates: list[int]) -> int:
     """The most common sample rate among the stems (ties go to the higher rate)."""
     counts = Counter(rates)
@@ -114,8 +154,12 @@ def prep(
     tpl = templates.load(template) if template is not None else None
     files, ignored = find_stems(stems_dir, exclude)
     loaded, skipped = load_stems(files, workers, progress)
+    skipped = sorted(skipped + unread_entries(stems_dir), key=lambda s: s.path)
     if not loaded:
-        raise FaderpilotError(message("FP-E004", stems_dir))
+        if skipped:  # name every file and why it could not be used
+            why = "; ".join(f"{Path(s.path).name}: {s.message} [{s.code}]" for s in skipped)
+            raise FaderpilotError(f"{message('FP-E010', stems_dir, why)} [FP-E010]")
+        raise FaderpilotError(f"{message('FP-E004', stems_dir)} [FP-E004]")
 
     # facts the files show before resampling: clipped runs, fake stereo, duplicates
     names = [x.path.name for x in loaded]
@@ -151,6 +195,7 @@ def prep(
         )
         if x.sample_rate != sr:
             notes.append(Skipped(str(x.path), "FP-W001", message("FP-W001", x.sample_rate, sr)))
+        notes.extend(Skipped(str(x.path), code, text) for code, text in x.notes)
 
     # analyse (threads: numpy/scipy release the GIL in the heavy parts)
     analyses: list[TrackAnalysis | None] = [None] * len(sources)
@@ -167,7 +212,7 @@ def prep(
             done += 1
             progress("analysis", done, len(sources))
 
-    session = prepare(stems_dir.name, sr, frames, sources, analyses, guesses, skipped)  # type: ignore[arg-type]
+    session = prepare(song_name(stems_dir), sr, frames, sources, analyses, guesses, skipped)  # type: ignore[arg-type]
     session.warnings[:0] = notes
     by_source = {src.id: a for src, a in zip(sources, analyses, strict=True)}
     if tpl is not None:

@@ -33,6 +33,8 @@ from . import regions as reg
 NEAR_SILENT_DB = -60.0
 #: The high-pass that removes a DC offset: far below any note (-0.02 dB at 20 Hz).
 DC_HIGHPASS = {"freq_hz": 5.0, "slope_db_oct": 12.0}
+#: A file shorter than this (seconds) is not a stem (a broken or stray export): left at unity.
+MIN_STEM_S = 0.5
 
 
 @dataclass
@@ -43,6 +45,8 @@ class SourceFacts:
     fake_stereo: bool = False
     stereo_diff_db: float = 0.0
     duplicate_of: int | None = None  # index of the earlier source with identical audio
+    seconds: float = 0.0  # the file's length
+    dc_only: float | None = None  # the offset, when nothing but a DC offset is in the file
 
 
 @dataclass
@@ -77,7 +81,7 @@ def inspect_sources(
     def one(item: tuple[np.ndarray, int]) -> SourceFacts:
         x, sr = item
         fake, diff = cleanup.fake_stereo(x)
-        return SourceFacts(cleanup.clipped_runs(x, sr), fake, diff)
+        return SourceFacts(cleanup.clipped_runs(x, sr), fake, diff, None, x.shape[1] / sr, dc_only(x))
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         facts = list(pool.map(one, items))
@@ -85,6 +89,41 @@ def inspect_sources(
     for dup, first in cleanup.duplicates(items, skip=silent, names=names).items():
         facts[dup].duplicate_of = first
     return facts
+
+
+def dc_only(x: np.ndarray) -> float | None:
+    """The DC offset of a file that holds nothing else (every channel stays within the
+    near-silent level of its midpoint while the offset itself is louder), else None."""
+    if x.size == 0:
+        return None
+    hi, lo = x.max(axis=1).astype(np.float64), x.min(axis=1).astype(np.float64)
+    floor = 10 ** (NEAR_SILENT_DB / 20)
+    mid = (hi + lo) / 2
+    if float(np.max((hi - lo) / 2)) >= floor or float(np.max(np.abs(mid))) < floor:
+        return None
+    return float(mid[np.argmax(np.abs(mid))])
+
+
+def _unusable(session: Session, report: PrepReport, t: Track, f: SourceFacts, mute: bool) -> None:
+    """A file too short to be a stem, or with no programme (a DC offset only): reported, left at
+    unity, flagged so no rule balances it, and muted while other stems can carry the mix."""
+    muted = "; kept on the console, muted" if mute else ""
+    if f.seconds < MIN_STEM_S:
+        code = "FP-W040"
+        text = _warn(session, report, t, code, f.seconds, MIN_STEM_S, muted)
+    else:
+        code = "FP-W041"
+        text = _warn(session, report, t, code, f.dc_only, NEAR_SILENT_DB, muted)
+    t.analysis["unusable"] = code
+    t.trim_db = 0.0
+    t.decisions["trim_db"] = Decision(0.0, f"Trim 0 dB: {text}.", "prep", "prep.unusable")
+    if mute and not t.mute:
+        t.mute = True
+        t.decisions["mute"] = Decision(True, f"Muted: {text}; nothing is deleted.", "prep", "prep.unusable")
+
+
+def _is_unusable(f: SourceFacts | None) -> bool:
+    return f is not None and (f.seconds < MIN_STEM_S or f.dc_only is not None)
 
 
 def to_mono(x: np.ndarray) -> np.ndarray:
@@ -112,10 +151,14 @@ def _problems(
     sr = session.sample_rate
     by_source = {t.source_id: t for t in session.tracks}
     cuts: dict[str, list[tuple[float, float]]] = {}
+    usable = any(not _is_unusable(facts.get(t.source_id)) for t in session.tracks)
     for t in session.tracks:
         f = facts.get(t.source_id)
         a = analyses[t.source_id]
         x = audio[t.source_id]
+        if f is not None and _is_unusable(f):
+            _unusable(session, report, t, f, mute=usable)
+            continue
         if f is not None and f.duplicate_of is not None:
             first = session.sources[f.duplicate_of]
             ft = by_source.get(first.id)

@@ -17,7 +17,7 @@ def add_parsers(sub: Any) -> None:
     lp.add_argument(
         "-o", "--out", type=Path, required=True, help="the profile to write, e.g. me.profile.json"
     )
-    lp.add_argument("--workers", type=int, default=2)
+    lp.add_argument("--workers", type=int, default=2, help="threads per song (default 2)")
     pv = sub.add_parser("provenance", help="say in plain language what shaped the session in OUT_DIR")
     pv.add_argument("out_dir", type=Path, help="a folder holding session.json")
 

@@ -27,7 +27,7 @@ import numpy as np
 from ..analysis.loudness import block_power, integrated_loudness, k_weight, loudness_range, power_to_lufs
 from ..audio.io import AudioReadError, sha256_file
 from ..decide import context, decide
-from ..match.rough import RoughError, align, fit_rough, predict
+from ..match.rough import RELIABLE_GAIN_DB, RELIABLE_PAN, RoughError, align, fit_rough, predict
 from ..match.session import load_rough, rough_bandwidth, track_inputs
 from ..messages import FaderpilotError, message
 from ..prep.pipeline import prep
@@ -44,6 +44,8 @@ TILT_TREBLE = np.geomspace(2000.0, 8000.0, 12)
 #: 6 dB: a finished mix carries bus and master processing a rough does not (faderpilot's own
 #: default of a 24-track song explains 5.4 dB), while another song explains under 1 dB.
 MIN_EXPLAINED_DB = 3.0
+#: A departure must exceed this many of the fits' own spreads (jackknife sd) to be learned.
+SUPPORT_SDS = 2.0
 #: Fewest stems a DAW session must play for its levels to say anything about balance.
 MIN_MAPPED = 2
 
@@ -146,6 +148,16 @@ def map_daw_tracks(session: Session, daw: list[DawTrack], path: Path) -> dict[st
     return out
 
 
+def _paired_se(a: list[float], b: list[float]) -> float:
+    """Jackknife standard error of a - b over the leave-outs both count (0 when under 3)."""
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float) if len(a) == len(b) else np.array([])
+    d = d[np.isfinite(d)]
+    if len(d) < 3:
+        return 0.0
+    q = len(d)
+    return float(np.sqrt((q - 1) / q * np.sum((d - d.mean()) ** 2)))
+
+
 def _median_removed(values: dict[str, float]) -> dict[str, float]:
     if not values:
         return {}
@@ -171,21 +183,48 @@ def _from_mix(
     stems = track_inputs(session, audio)
     fx = [b.id for b in session.buses if b.kind == "fx"]
     regs = stems + [rendered.bus_stems[b] for b in fx]
+    # one timeline: a final mix is rendered from its own session, and the FX returns are delayed
+    # copies of the stems, so no track may take an offset of its own
     try:
-        fu = fit_rough(user, regs, sr, bandwidth_hz=bandwidth, min_explained_db=MIN_EXPLAINED_DB)
+        fu = fit_rough(
+            user, regs, sr, bandwidth_hz=bandwidth, min_explained_db=MIN_EXPLAINED_DB, track_lag_s=0.0
+        )
     except RoughError as e:
         why = message("FP-W032", mix_name, e.explained_db or 0.0)
         raise SongSkipped(Skipped(est.folder, "FP-W032", why)) from None
-    fd = fit_rough(rendered.mix, regs, sr, min_explained_db=0.0)
+    fd = fit_rough(rendered.mix, regs, sr, min_explained_db=0.0, track_lag_s=0.0)
     n = len(stems)
+    spread: dict[str, float] = {}
+    unsupported: list[str] = []
     for t, mu, md in zip(session.tracks, fu.tracks[:n], fd.tracks[:n], strict=True):
         if t.id not in tracks or mu.muted or md.muted:
             continue
+        # the departure's own spread: both fits leave out the same stretches, so what trades a
+        # track off against the FX returns in both cancels in the difference
+        gse = _paired_se(mu.gain_jk, md.gain_jk)
+        pse = _paired_se(mu.pan_jk, md.pan_jk)
+        if gse > RELIABLE_GAIN_DB or pse > RELIABLE_PAN:
+            unsupported.append(t.name)  # the fits do not pin this departure down: nothing learned
+            continue
         levels[t.id] = mu.gain_db - md.gain_db
+        spread[t.id] = gse
         if not fu.mono_rough:
-            tracks[t.id].pan = abs(mu.pan) - abs(md.pan)
+            pan = abs(mu.pan) - abs(md.pan)
+            tracks[t.id].pan = pan if abs(pan) > SUPPORT_SDS * pse else 0.0
         tracks[t.id].tilt_db = curve_tilt_db(mu.eq, sr) - curve_tilt_db(md.eq, sr)
     med = float(np.median(list(levels.values()))) if levels else 0.0
+    small = []
+    for tid, v in levels.items():  # a level departure within the fit's own spread is no departure
+        if abs(v - med) <= SUPPORT_SDS * spread[tid]:
+            levels[tid] = med
+            small.append(tracks[tid].name)
+    for names, because in (
+        (unsupported, "the fit trades these tracks off against others"),
+        (small, "level departures within twice the fit's own spread"),
+    ):
+        if names:
+            why = message("FP-W054", len(names), ", ".join(names), because)
+            est.notes.append(Skipped(est.folder, "FP-W054", why))
     wet = []
     for b, mu, md in zip(fx, fu.tracks[n:], fd.tracks[n:], strict=True):
         if mu.muted or md.muted:

@@ -9,9 +9,12 @@ mix.wav and the stems that changed. ``undo(out_dir)`` reverts the last note. Off
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+from ..messages import FaderpilotError, message
 from ..session.io import load, save
 from ..session.model import Session
 from .apply import Applied, apply_intent
@@ -19,7 +22,44 @@ from .history import record, snapshot
 from .history import undo as _undo
 from .parse import Intent, Parsed, parse
 
-__all__ = ["Intent", "NoteResult", "Parsed", "apply_note", "note", "parse", "undo"]
+__all__ = [
+    "MAX_NOTE",
+    "MAX_NOTE_DB",
+    "Intent",
+    "NoteError",
+    "NoteResult",
+    "Parsed",
+    "apply_note",
+    "note",
+    "parse",
+    "undo",
+]
+
+#: Longest note taken (characters), by ``faderpilot note`` and the console's prompt box alike.
+MAX_NOTE = 1000
+#: Largest level or EQ move one instruction of a note may ask for (dB, either way).
+MAX_NOTE_DB = 24.0
+
+#: Sets the master fader after an edit (``pipeline.keep_headroom``): (change line, warning).
+MasterStep = Callable[[Session], tuple[str | None, str | None]]
+
+
+class NoteError(FaderpilotError, ValueError):
+    """A note refused before anything changed (FP-E020 too long, FP-E021 amount too large)."""
+
+    def __init__(self, code: str, text: str) -> None:
+        super().__init__(f"{text} [{code}]")
+        self.code = code
+
+
+def check_note(text: str, parsed: Parsed | None = None) -> None:
+    """Raise NoteError for a note over :data:`MAX_NOTE` characters, or one whose instructions ask
+    for more than :data:`MAX_NOTE_DB` dB (checked on ``parsed`` when given)."""
+    if len(text) > MAX_NOTE:
+        raise NoteError("FP-E020", message("FP-E020", len(text), MAX_NOTE))
+    for i in parsed.intents if parsed is not None else ():
+        if i.unit == "dB" and i.amount is not None and abs(i.amount) > MAX_NOTE_DB:
+            raise NoteError("FP-E021", message("FP-E021", i.text or text, i.amount, MAX_NOTE_DB))
 
 
 @dataclass
@@ -31,6 +71,9 @@ class NoteResult:
     parsed: Parsed
     applied: list[Applied] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
+    #: the master fader's change that keeps the headroom (part of the same history entry)
+    master_line: str | None = None
+    warning: str | None = None
     files: list[Path] = field(default_factory=list)
     seconds: float = 0.0
     render_seconds: float = 0.0
@@ -50,6 +93,10 @@ class NoteResult:
         for a in self.applied:
             out.append(f"understood: {a.intent.understood} [{a.how}]")
             out += [f"  {line}" for line in a.lines]
+        if self.master_line:
+            out.append(f"  {self.master_line}")
+        if self.warning:
+            out.append(f"warning: {self.warning}")
         for c in self.parsed.not_understood:
             out.append(f"not understood: '{c}' (ignored)")
         if self.markers_detected:
@@ -71,9 +118,17 @@ def _sections_for(session: Session, out_dir: Path | None) -> tuple[list, bool]:
     return spans(session.markers, session.length_s), detected
 
 
-def apply_note(session: Session, text: str, out_dir: Path | None = None) -> NoteResult:
-    """Apply one note to a session in memory (no files written) and record it in the history."""
+def apply_note(
+    session: Session, text: str, out_dir: Path | None = None, *, master: MasterStep | None = None
+) -> NoteResult:
+    """Apply one note to a session in memory (no files written) and record it in the history.
+
+    ``master`` (``pipeline.keep_headroom``) then sets the master fader so the mix keeps the
+    headroom ``mix`` gave it; its change is part of the note's history entry, so undo reverts
+    both. Raises NoteError (nothing changed) for a note too long or an amount too large."""
+    check_note(text)
     parsed = parse(text, [t.name for t in session.tracks])
+    check_note(text, parsed)
     res = NoteResult(session=session, note=text, parsed=parsed)
     if not parsed.intents:
         return res
@@ -94,21 +149,35 @@ def apply_note(session: Session, text: str, out_dir: Path | None = None) -> Note
         "not_understood": list(parsed.not_understood),
         "changes": [line for a in res.applied for line in a.lines],
     }
+    if res.changed and master is not None:
+        res.master_line, res.warning = master(session)
+        if res.master_line:
+            entry["changes"].append(res.master_line)
     if res.changed or res.markers_detected:
         record(session, before, entry)
     return res
 
 
-def note(out_dir: str | Path, text: str, *, render: bool = True, workers: int | None = None) -> NoteResult:
+def note(
+    out_dir: str | Path, text: str, *, render: bool = True, workers: int | None = None, headroom: bool = True
+) -> NoteResult:
     """Apply one note to the session in OUT_DIR, save it, and re-render mix.wav and changed stems.
 
+    With ``headroom`` (the default) the master fader is set as ``mix`` sets it, in the same
+    history entry (``pipeline.keep_headroom``; this renders the mix once even without ``render``).
     A note that changes nothing (not understood, or a target that matches no track) leaves
-    the folder untouched.
+    the folder untouched; a note refused (NoteError) too.
     """
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
+    check_note(text)
     session = load(out_dir / "session.json")
-    res = apply_note(session, text, out_dir)
+    step = None
+    if headroom:
+        from ..pipeline import keep_headroom
+
+        step = partial(keep_headroom, workers=workers)
+    res = apply_note(session, text, out_dir, master=step)
     if res.changed or res.markers_detected:
         save(session, out_dir / "session.json")
     if res.changed and render:
