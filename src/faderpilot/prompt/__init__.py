@@ -90,8 +90,11 @@ class NoteResult:
         if not self.parsed.intents:
             out.append(f"not understood: '{self.note}' (no mix instruction found; nothing changed)")
             return out
+        for r in self.parsed.readings:
+            out.append(f"read: {r}")
         for a in self.applied:
-            out.append(f"understood: {a.intent.understood} [{a.how}]")
+            said = f"'{a.intent.text}' \u2192 " if a.intent.text else ""
+            out.append(f"understood: {said}{a.intent.understood} [{a.how}]")
             out += [f"  {line}" for line in a.lines]
         if self.master_line:
             out.append(f"  {self.master_line}")

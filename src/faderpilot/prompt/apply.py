@@ -135,6 +135,8 @@ def apply_intent(session: Session, intent: Intent, note: str, sections=None) -> 
     if not res.strips:
         out.lines.append(f"nothing changed: {res.how}")
         return out
+    if intent.action in ("reverb", "delay") and intent.target == "mix":
+        return apply_fx_everywhere(session, intent, note, out, size, sign)
     if intent.section is not None:
         if intent.action != "level":
             out.lines.append(
@@ -147,9 +149,34 @@ def apply_intent(session: Session, intent: Intent, note: str, sections=None) -> 
         line = _one(session, strip, intent, size, sign, note, tracks, out)
         if line:
             out.lines.append(f"{strip.name}: {line}")
-            out.changed.add(strip.id)
+            if not line.startswith("nothing changed"):
+                out.changed.add(strip.id)
     if not out.lines:
         out.lines.append(f"nothing changed: {intent.understood} has nothing to act on here")
+    return out
+
+
+def apply_fx_everywhere(session: Session, intent: Intent, note: str, out: Applied, size: float, sign: float):
+    """ "less reverb on everything" (or no target at all): every send to the reverb (delay) return
+    moves by the amount; with no such send, the return's own fader moves. Says which."""
+    kind = intent.action
+    bus = _fx_bus(session, kind)
+    if bus is None:
+        out.lines.append(f"nothing changed: this session has no {kind} return")
+        return out
+    feeding = [t for t in session.tracks if any(x.bus == bus.id for x in t.sends)]
+    out.how = f"'{intent.target_words or 'no target'}' = every send to {bus.name}" + (
+        f" ({len(feeding)}: {', '.join(t.name for t in feeding)})" if feeding else " (none; its return fader)"
+    )
+    if not feeding:
+        out.lines.append(f"{bus.name}: return {_fader(bus, sign * size, note)}")
+        out.changed.add(bus.id)
+        return out
+    for t in feeding:
+        line = _set_send(session, t, kind, sign * size, note)
+        if line:
+            out.lines.append(f"{t.name}: {line}")
+    out.sends_changed = bool(out.lines)
     return out
 
 
@@ -184,6 +211,16 @@ def apply_section_level(session: Session, intent: Intent, res, out, note: str, s
 
 def _one(session, strip, intent: Intent, size, sign, note, group, out: Applied) -> str | None:
     a = intent.action
+    if a in ("mute", "solo"):
+        on = intent.direction == "on"
+        if a == "solo" and not isinstance(strip, Track) or strip is session.master:
+            return f"nothing changed: {a} applies to tracks{' and group buses' if a == 'mute' else ''} only"
+        before = getattr(strip, a)
+        if before == on:
+            return f"nothing changed: already {'' if on else 'un'}{a}d"
+        setattr(strip, a, on)
+        strip.decisions[a] = _decision(on, note, f"{'' if on else 'un'}{a}", a)
+        return f"{a} {'off -> on' if on else 'on -> off'}"
     if a == "level":
         return _fader(strip, sign * size, note)
     if a == "eq":
@@ -192,6 +229,10 @@ def _one(session, strip, intent: Intent, size, sign, note, group, out: Applied) 
             if intent.freq_range:
                 lo, hi = intent.freq_range
                 q = max(0.5, min(4.0, intent.freq / max(hi - lo, 1.0)))
+                return _eq_band(strip, "peak", intent.freq, q, sign * size, note) + (
+                    f" (centre {intent.freq:g} Hz = geometric mean of {lo:g}-{hi:g} Hz,"
+                    f" Q {q:.2g} from its width)"
+                )
             return _eq_band(strip, "peak", intent.freq, q, sign * size, note)
         d = DESCRIPTORS[intent.descriptor]
         return _eq_band(strip, d.kind, d.freq_hz, d.q, sign * size, note)

@@ -17,8 +17,15 @@ English words the grammar already knows.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
+
+try:  # edit distance: rapidfuzz when installed (a dependency), difflib otherwise
+    from rapidfuzz import fuzz as _fuzz
+    from rapidfuzz import process as _process
+except ImportError:  # pragma: no cover
+    _fuzz = _process = None
 
 # ---------------------------------------------------------------------------------------------
 # Amounts: words to dB (the documented scale in docs/prompt.md); explicit numbers always win.
@@ -177,6 +184,11 @@ TARGET_WORDS: dict[str, str] = {
     "pad": "synth",
     "pads": "synth",
     "strings": "orchestral",
+    "sax": "orchestral",
+    "saxophone": "orchestral",
+    "flute": "orchestral",
+    "trumpet": "orchestral",
+    "vocs": "vocals",
     "horns": "orchestral",
     "brass": "orchestral",
     "the band": "music",
@@ -353,7 +365,11 @@ _KNOWN = set(
     "breathe breathing getting going doing thing things want wanted think thought needed sure "
     "emotional feeling record bigger smaller busy sounding sounded sounds over under behind "
     "version take takes chorus verse intro outro bridge where what which while whole "
-    "ringy ring rings together overall overcompressed".split()
+    "ringy ring rings together overall overcompressed crack "
+    # English words one typo away from the vocabulary, never corrected into it
+    "picking flat bland sake breaths particular impressed impressive band brand fake rack trick "
+    "soloed muted unmuted bright's lean plan planned hearing hearted caring wearing sting string "
+    "stings sweeter".split()
 )
 
 _ACTION_WORDS = (
@@ -415,6 +431,8 @@ class Intent:
             "depth": "depth",
             "width": "width",
             "pan": "pan",
+            "mute": "mute",
+            "solo": "solo",
         }[self.action]
         parts = [f"{what} {self.direction}"]
         if self.freq is not None:
@@ -448,6 +466,8 @@ class Parsed:
     text: str
     intents: list[Intent] = field(default_factory=list)
     not_understood: list[str] = field(default_factory=list)
+    #: how words were read: prose rewrites and typo / phonetic matches with their scores
+    readings: list[str] = field(default_factory=list)
 
 
 def _hz(f: float) -> str:
@@ -456,6 +476,163 @@ def _hz(f: float) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Normalising and typo correction
+
+
+#: Prose to the grammar's words, applied before clauses are split: (pattern, replacement, what it
+#: was read as). Headings and hedges are dropped; states become the move that fixes them; ranges
+#: and amounts in prose become "2.5khz-3.5khz" and "3 db". Each rewrite that fires is reported in
+#: the reply ("'fairly low in the mix' read as: too quiet -> up").
+_UNIT = r"(k|khz|hz|kilohertz|hertz)"
+_NUM = r"(\d+(?:\.\d+)?)"
+REWRITES: tuple[tuple[str, str, str], ...] = (
+    # headings: "Smoothness: apply some cut ..." (one to three words before a colon, no digits)
+    (r"^\s*([a-z][a-z \-/&']{0,30}):\s+(?=\S)", "HEADING", "heading"),
+    # parentheses: "a little (+3 dB) presence"
+    (r"[()\[\]]", " ", ""),
+    # hedges and politeness around the instruction
+    (
+        r"\b(?:you(?:'ll| will)? (?:probably |might |may |definitely )?(?:want|need|have) to|"
+        r"you (?:might|may|could|should|can) (?:also )?(?:want to |need to |try to |try )?|"
+        r"i'?d (?:suggest|recommend|try|say)(?: that)?(?: you)?|i would (?:suggest|recommend|try)(?: that)?|"
+        r"i (?:suggest|recommend)(?: that)?(?: you)?|(?:it )?might be worth|consider|try(?:ing)?(?: to)?|"
+        r"(?:go ahead and|feel free to|don't be afraid to|be sure to|make sure to)|"
+        r"(?:probably|perhaps|possibly|typically|generally|usually|maybe|definitely))\b\s*",
+        "",
+        "hedge (ignored)",
+    ),
+    # verb forms the lexicon knows only in the base form ("try cutting around 400 Hz")
+    (r"\b(?:cutting|cuts)\b", "cut", ""),
+    (r"\bboost(?:ed|s)\b", "boost", ""),
+    (r"\b(?:lowered|reduced)\b", "reduce", ""),
+    (r"\braised\b", "raise", ""),
+    (r"\brolled\b", "roll", ""),
+    (r"\bhi[- ]?pass\b", "highpass", ""),
+    (r"\bboosting\b", "boost", ""),
+    (r"\b(?:lowering|reducing)\b", "reduce", ""),
+    (r"\b(?:raising|lifting)\b", "raise", ""),
+    (r"\b(?:bringing|brining)\b", "bring", ""),
+    (r"\bpulling\b", "pull", ""),
+    (r"\bpushing\b", "push", ""),
+    (r"\badding\b", "add", ""),
+    (r"\bdipping\b", "dip", ""),
+    (r"\bturning\b", "turn", ""),
+    (
+        r"\bapply(?:ing)? (?:a |an |some |a bit of |a little |a small |a slight )?(cut|boost|dip|lift)\b",
+        r"\1",
+        "",
+    ),
+    (r"\bdb out\b", "db cut", "'dB out' = cut"),
+    # ranges: "between 1 and 2 kHz", "2 kHz to 6 kHz", "10 to 15 or 16 kHz"
+    (
+        r"\bbetween " + _NUM + r"\s*" + _UNIT + r"?\s*and\s*" + _NUM + r"\s*" + _UNIT + r"\b",
+        "RANGE",
+        "frequency range",
+    ),
+    (
+        _NUM + r"\s*" + _UNIT + r"\s*(?:-|to|and|through|\u2013)\s*" + _NUM + r"\s*" + _UNIT + r"\b",
+        "RANGE",
+        "frequency range",
+    ),
+    (
+        _NUM + r"\s*(?:-|to)\s*" + _NUM + r"\s*or\s*" + _NUM + r"\s*" + _UNIT + r"\b",
+        "RANGE3",
+        "frequency range",
+    ),
+    # amounts: "typically less than 6 dB" is a ceiling: half of it
+    (
+        r"\b(?:less than|no more than|not more than|at most|under|max(?:imum)?(?: of)?) " + _NUM + r"\s*db\b",
+        "HALF",
+        "a ceiling: half of it",
+    ),
+    # states -> the move that fixes them
+    (
+        r"\b(?:(?:fairly|pretty|quite|rather|a bit|a little|bit|kinda|somewhat|very|really|too|so) )?"
+        r"(?:low|quiet|soft) in the (?:mix|balance)\b",
+        "too quiet",
+        "a state: too quiet -> up",
+    ),
+    (
+        r"\b(?:(?:fairly|pretty|quite|rather|a bit|a little|bit|kinda|somewhat|very|really|too|so) )?"
+        r"(?:high|loud|hot) in the (?:mix|balance)\b",
+        "too loud",
+        "a state: too loud -> down",
+    ),
+    (r"\b(?:hard|difficult) to (?:make out|pick out|distinguish)\b", "too quiet", "a state: too quiet -> up"),
+    (
+        r"\b(?:(?:having |have |had )?(?:trouble|a hard time|difficulty) hearing|struggl\w+ to hear|"
+        r"barely (?:audible|noticeable|there|hear\w*)|under-?mixed|inaudible)\b",
+        "too quiet",
+        "a state: too quiet -> up",
+    ),
+    (
+        r"\b(?:is|are|was|were) (?:\w+ )?(?:the )?loudest (?:thing|sound|instrument|part|element)\b|"
+        r"\b(?:too|overly|excessively|way too) (?:prominent|dominant)\b|\bover-?mixed\b",
+        "too loud",
+        "a state: too loud -> down",
+    ),
+    (
+        r"\b(?:pan(?:ned|ning)? )?(?:hard |all the way |fully )?left and (?:hard |fully )?right\b",
+        "spread wide",
+        "left and right = wide",
+    ),
+    (
+        r"\b((?:bring|put|move|push|make|get)\w*\s+(?:\w+\s+){0,3}?)front[- ]and[- ]cent(?:er|re)d?\b",
+        r"\1upfront",
+        "'front and centre' asked for: forward",
+    ),
+    (r"\b(?:too )?front[- ]and[- ]cent(?:er|re)d?\b", "too upfront", "a state: too upfront -> back"),
+    (r"\b(?:in the|up) front\b(?= of the mix)", "upfront", ""),
+    (
+        r"\bsustain(?:ed|ing)? (?:sounds?|notes?|parts?|instruments?|elements?) "
+        r"(?:crowd(?:s|ing)?|mask(?:s|ing)?|"
+        r"smear(?:s|ing)?|cover(?:s|ing)?|swamp(?:s|ing)?|bur(?:y|ies|ying)) (?:out )?(?:the )?transients?\b",
+        "less sustain",
+        "a state: sustain masks transients -> less sustain on the mix",
+    ),
+    (
+        r"\b(?:transients?|attacks?) (?:are|is|get|gets) (?:lost|smeared|buried|masked|crowded out)\b",
+        "less sustain",
+        "a state: lost transients -> less sustain on the mix",
+    ),
+)
+
+
+def _rewrite(text: str) -> tuple[str, list[str]]:
+    """Apply :data:`REWRITES` to a lower-cased note; returns the text and what each rewrite read."""
+    readings: list[str] = []
+    for pat, rep, what in REWRITES:
+
+        def sub(m: re.Match, rep=rep, what=what) -> str:
+            g = m.groups()
+            if rep in ("RANGE", "RANGE3"):
+                if rep == "RANGE":
+                    lo, ulo, hi, uhi = g
+                else:
+                    lo, _mid, hi, uhi = g
+                    ulo = None
+                uhi = uhi or ulo or ""
+                ulo = ulo or uhi
+                unit = lambda u: "k" if u.startswith("k") else "hz"  # noqa: E731
+                out = f"{lo}{unit(ulo)}-{hi}{unit(uhi)}"
+            elif rep == "HEADING":  # a heading naming a target keeps it ("Vocals: up 2 dB")
+                out = g[0] if _TARGET_RE.search(g[0]) else ""
+                what = "heading" + ("" if out else " (ignored)")
+            elif rep == "HALF":
+                out = f"{float(g[0]) / 2:g} db"
+            else:
+                out = m.expand(rep) if "\\" in rep else rep
+            if what and m.group(0).strip() == out:  # already in the grammar's form
+                return m.group(0)
+            if what:
+                phrase = m.group(0).strip()
+                readings.append(
+                    f"'{phrase}' read as: {what}"
+                    + (f" ({out.strip()})" if out.strip() and "ignored" not in what else "")
+                )
+            return f" {out} " if out else " "
+
+        text = re.sub(pat, sub, text)
+    return re.sub(r"\s+", " ", text).strip(), readings
 
 
 def _normalise(text: str) -> str:
@@ -487,10 +664,64 @@ def _normalise(text: str) -> str:
 _TOKEN = re.compile(r"[a-z][a-z'\-]*|\d+(?:\.\d+)?(?:k|khz|hz|db|%)?|\S")
 
 
-def _correct(text: str, extra: set[str]) -> str:
-    """Fix likely typos of vocabulary words (difflib ratio >= 0.8, words of 4+ letters)."""
+def _phonetic(word: str) -> str:
+    """A consonant skeleton for transcription slips ("hyatt" and "hi hat" both give "ht"): the first
+    letter kept, c/k/q, s/z, f/ph and v/w-like sounds merged, vowels and h/w/y dropped after it,
+    doubled letters collapsed (a Metaphone-like key, small enough to read)."""
+    w = re.sub(r"[^a-z]", "", word.lower())
+    if not w:
+        return ""
+    for a, b in (("ph", "f"), ("ck", "k"), ("x", "ks"), ("q", "k"), ("z", "s"), ("dg", "j")):
+        w = w.replace(a, b)
+    w = re.sub(r"c(?=[eiy])", "s", w).replace("c", "k")
+    key = w[0] + re.sub(r"[aeiouyhw]", "", w[1:])
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def _similar(word: str, vocab: list[str]) -> tuple[str, float] | None:
+    """The closest vocabulary word and its score (0-100): rapidfuzz's ratio when installed,
+    difflib's otherwise; None below 80."""
+    if _process is not None:
+        r = _process.extractOne(word, vocab, scorer=_fuzz.ratio, score_cutoff=80)
+        return (r[0], float(r[1])) if r else None
+    close = difflib.get_close_matches(word, vocab, n=1, cutoff=0.8)
+    if not close:
+        return None
+    return close[0], 100 * difflib.SequenceMatcher(None, word, close[0]).ratio()
+
+
+def _ratio(a: str, b: str) -> float:
+    if _fuzz is not None:
+        return float(_fuzz.ratio(a, b))
+    return 100 * difflib.SequenceMatcher(None, a, b).ratio()
+
+
+#: Target phrases (and their spelling without spaces) by phonetic key, for transcription slips.
+_PHONETIC_TARGETS: dict[str, list[str]] = {}
+
+
+def _phonetic_targets(extra: set[str]) -> dict[str, list[str]]:
+    if not _PHONETIC_TARGETS:
+        for phrase in TARGET_WORDS:
+            if len(phrase.replace(" ", "")) >= 4:
+                _PHONETIC_TARGETS.setdefault(_phonetic(phrase), []).append(phrase)
+    if not extra:
+        return _PHONETIC_TARGETS
+    out = {k: list(v) for k, v in _PHONETIC_TARGETS.items()}
+    for w in extra:
+        if len(w) >= 4:
+            out.setdefault(_phonetic(w), []).append(w)
+    return out
+
+
+def _correct_scored(text: str, extra: set[str]) -> tuple[str, list[str]]:
+    """Fix likely typos of vocabulary words (edit-distance score >= 80, words of 4+ letters), then
+    transcription slips of target words by phonetic key ("hyatt" -> "hi hat"); returns the text
+    and a line for each word changed, with how and the score."""
     vocab = _VOCAB + sorted(extra)
     known = set(vocab) | _KNOWN
+    phon = _phonetic_targets(extra)
+    fixes: list[str] = []
 
     def fix(m: re.Match) -> str:
         w = m.group(0)
@@ -498,13 +729,29 @@ def _correct(text: str, extra: set[str]) -> str:
             return w
         if w.endswith("s") and w[:-1] in known:
             return w
-        close = difflib.get_close_matches(w, vocab, n=1, cutoff=0.8)
-        if close:
-            return close[0]
+        hit = _similar(w, vocab)
+        if hit:
+            fixes.append(f"'{w}' read as '{hit[0]}' (typo, score {hit[1]:.0f})")
+            return hit[0]
         swapped = [v for v in vocab if len(v) == len(w) and sorted(v) == sorted(w) and v[0] == w[0]]
-        return swapped[0] if swapped else w
+        if swapped:
+            fixes.append(f"'{w}' read as '{swapped[0]}' (swapped letters)")
+            return swapped[0]
+        key = _phonetic(w)
+        if len(key) >= 2 and key in phon:
+            best = max(phon[key], key=lambda v: (_ratio(w, v.replace(" ", "")), len(v)))
+            score = _ratio(w, best.replace(" ", ""))
+            if score >= 50:
+                fixes.append(f"'{w}' read as '{best}' (sounds alike: key '{key}', score {score:.0f})")
+                return best
+        return w
 
-    return re.sub(r"[a-z][a-z'\-]*", fix, text)
+    return re.sub(r"[a-z][a-z'\-]*", fix, text), fixes
+
+
+def _correct(text: str, extra: set[str]) -> str:
+    """:func:`_correct_scored` without the report."""
+    return _correct_scored(text, extra)[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -539,7 +786,9 @@ _SECTION_RE = re.compile(
     + "|".join(sorted(map(re.escape, SECTION_WORDS), key=len, reverse=True))
     + r")(?:\s*(\d))?s?\b"
 )
-_DB_RE = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*(?:db|decibels?|dbs)\b")
+_DB_RE = re.compile(
+    r"(?<![\w.])([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|[+-]?inf(?:inity)?)\s*(?:db|decibels?|dbs)\b"
+)
 _NUMWORD_DB_RE = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\s*(?:db|decibels?|dbs)\b")
 _FREQ_RANGE_RE = re.compile(r"(\d+(?:\.\d+)?)(k|khz|hz)-(\d+(?:\.\d+)?)(k|khz|hz)")
 _FREQ_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(k|khz|hz|kilohertz|hertz)\b")
@@ -677,6 +926,10 @@ _FILTER_PATTERNS = (  # (action, the phrases that ask for it), the high-pass tri
             r"\bhp\b",
             r"\broll(?:ing)?[- ]?off (?:the )?(?:low|bottom)",
             r"\b(?:roll|cut|filter|take)(?:\s+\w+){0,3}\s+(?:off\s+)?(?:below|under)\s+\d",
+            r"\b(?:reduce|remove|cut|filter|roll|shave|take)\w*(?:\s+\w+){0,6}?\s+(?:below|under)\s+"
+            r"(?:approximately\s+|about\s+|around\s+|roughly\s+)?\d",
+            r"\b(?:roll\w*|shav\w+|cut\w*|filter\w*|take)\s+(?:off\s+)?(?:the\s+)?(?:low|bottom|sub)\w*\s+"
+            r"(?:end|frequencies|freqs|lows)?\s*(?:off|out)\b",
             r"\brumble\b",
         ),
     ),
@@ -697,6 +950,20 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
     """(action, direction, extras) for a clause with target phrases blanked out."""
     c = clause
     ex: dict = {}
+    # mute / solo ("mute the hi hat", "unmute the vocal", "solo the bass"; "in the solo" is a section
+    # and was taken out before this)
+    mm = re.search(
+        r"(?:^\s*|\b(?:and|then|please|just|to|should|must|can|could|you)\s+)(un-?)?(mute|solo)\b"
+        r"|\b(un-?)?(mute|solo)\s+(?:the|it|them|that|this|my|your|everything|all|out)\b",
+        c,
+    ) or re.search(
+        r"\b(?:get|keep|leave)\s+(?:(?:the|it|them)\s+)?(un-?)?(mute|solo)(?:e?d)?\b",
+        c,
+    )
+    if mm:
+        g = mm.groups()  # (un-, verb) from whichever alternative matched
+        neg, verb = (g[0], g[1]) if g[1] else (g[2], g[3])
+        return verb, "off" if neg else "on", ex
     # de-essing
     if _has(c, r"\bde-?ess\w*", r"\bsibilan\w*", r"\bess+es\b", r"\bs'?s\b", r"\bessy\b", r"\bsss+\b"):
         d = "down" if _has(c, r"\b(?:less|no|fewer|remove|undo|back off)\s+(?:the\s+)?de-?ess") else "up"
@@ -714,7 +981,12 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
     )
     for kind, patterns in _FILTER_PATTERNS:
         if _has(c, *patterns):
-            if fm:
+            rm = _FREQ_RANGE_RE.search(c)
+            if rm:  # "below 80 to 100 Hz": the geometric centre
+                lo, hi = _freq(rm.group(1), rm.group(2)), _freq(rm.group(3), rm.group(4))
+                ex["freq_range"] = (lo, hi)
+                ex["freq"] = round(float((lo * hi) ** 0.5), 1)
+            elif fm:
                 ex["freq"] = _freq(fm.group(1), fm.group(2))
             return kind, "up", ex
     if fm and not _has(c, r"\b(?:delay|echo|reverb|verb)\b"):
@@ -764,7 +1036,17 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         r"\b(?:reverb|verb|'verb|reverbs|room|hall|plate|ambience|ambient|space|spacious|wet|wetter|"
         r"dry|drier|dryer|washy|wash|roomy|cavernous)\b",
     ):
-        if _has(c, r"\btoo (?:dry|drier|dead)\b"):
+        if _has(
+            c,
+            r"\b(?:overdone|overused|overkill|subtle|subtler|swamped|drown\w*|smother\w*|drench\w*|"
+            r"scal\w+ back|overwhelm\w*|excessive)\b",
+        ):
+            d = "down"
+        elif _has(c, r"\btoo (?:dry|drier|dead)\b") or (
+            # "the vocals are a bit dry", "low, dry and dull": the bare adjective is a complaint
+            _has(c, r"\bdry\b")
+            and not _has(c, r"\b(?:make|keep|go|leave|more|drier|dryer)\b", r"\bdry (?:it|them|up|out)\b")
+        ):
             d = "up"
         elif _has(
             c, r"\b(?:dry|drier|dryer)\b", r"\btoo (?:wet|washy|roomy|spacious|cavernous)\b", r"\bwashy\b"
@@ -958,9 +1240,10 @@ def parse(text: str, names: list[str] | None = None) -> Parsed:
         key = re.sub(r"\.(wav|flac|aif|aiff)$", "", key)
         if len(key) >= 3 and key not in TARGET_WORDS:
             name_map[key] = n
-    norm = _normalise(text)
-    norm = _correct(norm, {w for k in name_map for w in k.split()})
-    out = Parsed(text=text)
+    norm, readings = _rewrite(_normalise(text))
+    norm, fixes = _correct_scored(norm, {w for k in name_map for w in k.split()})
+    readings += fixes
+    out = Parsed(text=text, readings=readings)
     pending_section: dict | None = None
     rows: list[tuple[str, list, str, str | None, dict, dict | None]] = []
     for clause in _clauses(norm):
@@ -997,6 +1280,17 @@ def parse(text: str, names: list[str] | None = None) -> Parsed:
         if eq_band is not None:
             blank = blank[: eq_band[2]] + " lows " + blank[eq_band[3] :]
         action, direction, ex = _action(blank, bool(targets))
+        # "pull the guitars back 2dB in the chorus": "back" with an amount in dB or a section is a
+        # level move (a depth move has no dB of its own, and only levels follow sections)
+        if (
+            action == "depth"
+            and (section is not None or _DB_RE.search(rest))
+            and re.search(
+                r"\b(?:pull|push|bring|tuck|take|drop|ease|knock|turn)\w*\s+(?:\w+\s+){0,3}?back\b", rest
+            )
+        ):
+            action = "level"
+            readings.append(f"'{clause}' read as: 'back' with an amount or a section = level {direction}")
         if section is None and not action and not targets:
             if rows and _amount(clause)[2]:  # "vocal up a touch, 2 dB": the number belongs to it
                 rows[-1][4]["amount_override"] = clause
@@ -1072,4 +1366,51 @@ def parse(text: str, names: list[str] | None = None) -> Parsed:
                     text=clause,
                 )
             )
+    out.intents = _merge(out.intents, out.readings)
     return out
+
+
+def _merge(intents: list[Intent], readings: list[str]) -> list[Intent]:
+    """One move per thing asked: a repeat of the same target, action, direction and section (a
+    heading and its sentence, "boxy ... cut 400 Hz") is kept once, with the frequency or number
+    when one of them has it; a descriptor EQ move next to a numbered one on the same target within
+    an octave ("nasal ... too much 1 kHz") gives way to the numbered one."""
+    out: list[Intent] = []
+    for it in intents:
+        j = next(
+            (
+                k
+                for k, o in enumerate(out)
+                if (o.target, o.action, o.direction, o.section)
+                == (it.target, it.action, it.direction, it.section)
+                and (o.freq is None or it.freq is None or abs(math.log2(o.freq / it.freq)) < 0.5)
+            ),
+            None,
+        )
+        if j is None:
+            out.append(it)
+            continue
+        if (out[j].freq is None and it.freq is not None) or (not out[j].explicit and it.explicit):
+            out[j] = it
+        readings.append(f"'{it.text}' repeats '{out[j].text}': applied once")
+    keep: list[Intent] = []
+    for it in out:
+        if it.action == "eq" and it.descriptor and it.freq is None:
+            d = DESCRIPTORS[it.descriptor]
+            near = next(
+                (
+                    o
+                    for o in out
+                    if o.action == "eq"
+                    and o.target == it.target
+                    and o.freq is not None
+                    and not o.descriptor
+                    and abs(math.log2(o.freq / d.freq_hz)) <= 1.0
+                ),
+                None,
+            )
+            if near is not None:
+                readings.append(f"'{it.text}' ({it.descriptor}) is said where by '{near.text}': one EQ move")
+                continue
+        keep.append(it)
+    return keep
