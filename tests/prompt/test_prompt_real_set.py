@@ -19,9 +19,9 @@ def _rows() -> list[dict]:
 
 def test_the_real_set_is_large_sourced_and_split_by_page():
     rows = _rows()
-    assert len(rows) >= 300
+    assert len(rows) >= 500
     assert all(r["source"].strip() and r["split"] in ("dev", "held") for r in rows)
-    assert len({r["source"] for r in rows}) >= 100
+    assert len({r["source"] for r in rows}) >= 250
     assert sum(1 for r in rows if not r["intents"]) >= 36  # notes that are not instructions
     pages = {}
     for r in rows:
@@ -33,3 +33,27 @@ def test_real_non_instructions_in_dev_are_mostly_not_understood():
     quiet = [r for r in _rows() if r["split"] == "dev" and not r["intents"]]
     guessed = [r["text"] for r in quiet if parse(r["text"]).intents]
     assert len(guessed) <= 0.35 * len(quiet), guessed[:10]
+
+
+def test_labelled_notes_are_at_least_half_real():
+    """The issue's bar: at least 600 labelled notes, at least half collected from real writing."""
+    synthetic = (REAL.parent / "notes.jsonl").read_text(encoding="utf-8").splitlines()
+    real = _rows()
+    assert len(real) + len([x for x in synthetic if x.strip()]) >= 600
+    assert len(real) >= len([x for x in synthetic if x.strip()])
+
+
+def test_dev_real_notes_move_right_at_least_the_recorded_floor():
+    """The development part may not fall under its recorded floor (63.0% moved right when
+    recorded; the floor leaves room for label-neutral rewording of rules)."""
+    dev = [r for r in _rows() if r["split"] == "dev"]
+    keys = ("target", "action", "direction")
+    right = 0
+    for r in dev:
+        got = [i.as_label() for i in parse(r["text"]).intents]
+        want = r["intents"]
+        if len(got) == len(want) and all(
+            all(g.get(k) == w[k] for k in keys) for g, w in zip(got, want, strict=True)
+        ):
+            right += 1
+    assert right / len(dev) >= 0.60, f"{right}/{len(dev)}"

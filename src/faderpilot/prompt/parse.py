@@ -27,6 +27,48 @@ try:  # edit distance: rapidfuzz when installed (a dependency), difflib otherwis
 except ImportError:  # pragma: no cover
     _fuzz = _process = None
 
+_ENGLISH: set[str] | None = None
+
+
+def _is_english(word: str) -> bool:
+    """Whether a word (or its stem without -s/-es/-ed/-ing/-er/-ly) is in both Webster's 2nd
+    International and GCIDE word lists (the ``english-words`` package, MIT; both, so that rare
+    words such as "widder" still count as typos): such words are never "corrected" into the
+    vocabulary ("leave" is not a typo of "level", nor "almost" of "lost")."""
+    global _ENGLISH
+    if _ENGLISH is None:
+        try:
+            from english_words import get_english_words_set
+
+            _ENGLISH = get_english_words_set(["web2"], lower=True, alpha=True) & get_english_words_set(
+                ["gcide"], lower=True, alpha=True
+            )
+        except ImportError:  # pragma: no cover - a dependency; without it every word is a candidate
+            _ENGLISH = set()
+    w = word.lower().replace("'", "")
+    if w in _ENGLISH:
+        return True
+    for suffix, add in (
+        ("ing", ""),
+        ("ing", "e"),
+        ("ed", ""),
+        ("ed", "e"),
+        ("es", ""),
+        ("s", ""),
+        ("er", ""),
+        ("er", "e"),
+        ("ly", ""),
+        ("ies", "y"),
+        ("ied", "y"),
+        ("nt", ""),
+    ):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            base = w[: -len(suffix)] + add
+            if base in _ENGLISH or (len(base) > 3 and base[-1] == base[-2] and base[:-1] in _ENGLISH):
+                return True
+    return False
+
+
 # ---------------------------------------------------------------------------------------------
 # Amounts: words to dB (the documented scale in docs/prompt.md); explicit numbers always win.
 
@@ -89,6 +131,9 @@ TARGET_WORDS: dict[str, str] = {
     "background vocals": "backing_vocals",
     "background vox": "backing_vocals",
     "backups": "backing_vocals",
+    "backup vocals": "backing_vocals",
+    "backup vocal": "backing_vocals",
+    "backup singers": "backing_vocals",
     "bgvs": "backing_vocals",
     "bgv": "backing_vocals",
     "bvs": "backing_vocals",
@@ -506,7 +551,8 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
     (r"\b(?:lowered|reduced)\b", "reduce", ""),
     (r"\braised\b", "raise", ""),
     (r"\brolled\b", "roll", ""),
-    (r"\bhi[- ]?pass\b", "highpass", ""),
+    (r"\bhi[- ]?pass(?:ing|ed)?\b", "highpass", ""),
+    (r"\beq'?(?:e?d)? out\b", "cut", "'EQ'd out' = cut"),
     (r"\bboosting\b", "boost", ""),
     (r"\b(?:lowering|reducing)\b", "reduce", ""),
     (r"\b(?:raising|lifting)\b", "raise", ""),
@@ -522,6 +568,18 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
         "",
     ),
     (r"\bdb out\b", "db cut", "'dB out' = cut"),
+    (
+        r"\b(?:a (?:bit|little|tad|touch|wee bit) |way |just )(?:too )?much\b(?! (?:more|less|of|\w+er)\b)",
+        "too much",
+        "'a bit much' = too much",
+    ),
+    (
+        r"\b(?:sounds?|sounded|feels?|felt|seems?|is|are|was|were) (?:\w+ )?"
+        r"(?:weak|feeble|wimpy|underpowered)"
+        r"(?! (?:in|at|on|around|below|above) )\b",
+        "is too quiet",
+        "a state: weak -> up",
+    ),
     # ranges: "between 1 and 2 kHz", "2 kHz to 6 kHz", "10 to 15 or 16 kHz"
     (
         r"\bbetween " + _NUM + r"\s*" + _UNIT + r"?\s*and\s*" + _NUM + r"\s*" + _UNIT + r"\b",
@@ -559,6 +617,25 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
     ),
     (r"\b(?:hard|difficult) to (?:make out|pick out|distinguish)\b", "too quiet", "a state: too quiet -> up"),
     (
+        r"\b(?:a (?:little|bit|tad) )?on the "
+        r"(loud|hot|quiet|soft|bright|dark|thin|muddy|wet|dry|wide|narrow) side\b",
+        r"too \1",
+        "'on the loud side' = too loud",
+    ),
+    (r"\bnot (?:nearly )?enough\b(?! (?:room|space|time)\b)", "too little", ""),
+    (
+        r"\bneeds? to be (?:the )?(?:loud(?:er|est)|more audible|heard)\b",
+        "too quiet",
+        "a state: too quiet -> up",
+    ),
+    (
+        r"\b(?:do(?:es)?n'?t|do not|does not|never|fail to) (?:really )?(?:come|cut|punch|poke) through\b|"
+        r"\b(?:no ?one|nobody) (?:can|could) (?:really )?hear\b|\bcould(?:n'?t| barely| hardly) hear\b|"
+        r"\b(?:fade[sd]?|fading) (?:into|away|out)\b|\bobscured\b|\bswallowed\b|\bwiped out\b",
+        "too quiet",
+        "a state: too quiet -> up",
+    ),
+    (
         r"\b(?:(?:having |have |had )?(?:trouble|a hard time|difficulty) hearing|struggl\w+ to hear|"
         r"barely (?:audible|noticeable|there|hear\w*)|under-?mixed|inaudible)\b",
         "too quiet",
@@ -571,7 +648,8 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
         "a state: too loud -> down",
     ),
     (
-        r"\b(?:pan(?:ned|ning)? )?(?:hard |all the way |fully )?left and (?:hard |fully )?right\b",
+        r"\b(?:pan(?:ned|ning)? )?(?:hard |all the way |fully )?(?:left and (?:hard |fully )?right|"
+        r"right and (?:hard |fully )?left)\b",
         "spread wide",
         "left and right = wide",
     ),
@@ -640,6 +718,7 @@ def _normalise(text: str) -> str:
     t = t.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", " - ")
     t = re.sub(r"(\d)\s*(?:-|to|\u2013)\s*(\d+(?:\.\d+)?)\s*(k|khz|hz)\b", r"\1\3-\2\3", t)
     t = re.sub(r"(\d),(\d{3})", r"\1\2", t)
+    t = re.sub(r"(\d+(?:\.\d+)?)\s*(k|khz|hz)?\s*/\s*(\d+(?:\.\d+)?)\s*(k|khz|hz)\b", r"\1\2-\3\4", t)
     t = re.sub(r"[!?]+", " . ", t)
     t = re.sub(r"([a-z])\1{2,}", r"\1", t)  # "sooo loud", "waaay up"
     t = re.sub(
@@ -729,6 +808,8 @@ def _correct_scored(text: str, extra: set[str]) -> tuple[str, list[str]]:
             return w
         if w.endswith("s") and w[:-1] in known:
             return w
+        if _is_english(w):  # a real word is what was meant, even when it is near a vocabulary word
+            return w
         hit = _similar(w, vocab)
         if hit:
             fixes.append(f"'{w}' read as '{hit[0]}' (typo, score {hit[1]:.0f})")
@@ -807,20 +888,29 @@ def _has(text: str, *pats: str) -> bool:
 
 def _word_dir(text: str) -> str | None:
     """Direction from the verbs and comparatives of a clause (None when it says neither)."""
+    text = re.sub(
+        r"\b(?:clean|tidy|clear|tighten|open|free|warm|fill|muddy|mess|build|set|end|show|pick|make|"
+        r"sum|add|split|break|line|shake|dress|fire)(?:s|ed|ing)? up\b",
+        " ",
+        text,
+    )
     down = _has(
         text,
         r"\b(?:down|quieter|softer|lower|reduce[ds]?|less|fewer|cut|dip|drop|pull(?:ed)?|out of|"
         r"tuck|tone down|decrease|remove|kill|tame|back off|attenuate|scoop|notch|"
         r"take (?:out|off|away)|take\s+(?:\w+\s+){1,4}?off|shave|"
         r"get rid|too|lose|calm|rein|reign|soften|clear out|overpowering|overbearing|dominat\w*|"
-        r"pokes?|poking|sticks? out|sticking out|jumps? out|in your face|hot|harsh)\b",
+        r"pokes?|poking|sticks? out|sticking out|jumps? out|in your face|hot|harsh|aggressive|boxy|"
+        r"muddy|mud|boomy|nasal|honky|piercing|shrill|brittle|flabby|tinny|metallic|brassy|bloated|"
+        r"puffy|excessive\w*|prominent|resonan\w*|ringing|undesirable|unwanted|offending|ugly|"
+        r"problem\w*|build-?up|overwhelming|grating|painful|fatiguing|abrasive|annoying)\b",
     )
     up = _has(
         text,
         r"\b(?:up|louder|raise|lift|boost|push|pump|more|add|crank|increase|bump|higher|hotter|feature|"
         r"bring out|bring (?:it|them) up|needs?|want|emphasi[sz]e|accentuate|enhance|buried|lost|"
         r"drowning|drowned|can'?t hear|cannot hear|hard to hear|hear (?:it|them) more|quiet|inaudible|"
-        r"hidden|masked|swamped|weak|missing|gimme|give)\b",
+        r"hidden|masked|swamped|weak|missing|gimme|give|lack\w*|too little)\b",
     )
     if re.search(r"\btoo (?:quiet|soft|low|weak|buried|far)\b", text) or re.search(
         r"\bnot (?:loud|enough)\b", text
@@ -867,6 +957,8 @@ def _targets(clause: str, names: dict[str, str]) -> list[tuple[str, str, int, in
             if not re.search(
                 r"\b(?:by|than|behind|under|over|against|vs|versus|compared to|with|swamping|masking|"
                 r"covering|burying|drowning out|eating|fighting|stepping on|clashing with|on top of|"
+                r"overpower\w*|squelch\w*|drowns? out|drowned out|masks|buries|swamps|smothers?|"
+                r"dominates|obscur\w*|covers|eats|steps on|"
                 r"\w+ing(?:\s+(?:up|out|over))?)"
                 r"\s+(?:the\s+|all\s+)?$",
                 clause[: f[2]],
@@ -964,6 +1056,21 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         g = mm.groups()  # (un-, verb) from whichever alternative matched
         neg, verb = (g[0], g[1]) if g[1] else (g[2], g[3])
         return verb, "off" if neg else "on", ex
+    if (
+        has_target
+        and _has(
+            c,
+            r"\b(?:disappear\w*|vanish\w*)\b",
+            r"\b(?:too|excessively|overly|way too|much too) (?:loud|quiet|soft)\b",
+            r"\bdominat\w+ presence\b",
+        )
+        and not _has(c, r"\b(?:delays?|echo\w*|reverbs?|verbs?|ess\w*|sibilan\w*|s'?s|cymbals?|room)\b")
+    ):
+        return "level", "down" if _has(c, r"\b(?:loud|dominat\w+)\b") else "up", ex
+    if has_target and re.match(
+        r"\s*(?:just\s+)?(?:lose|ditch|kill|axe)\s+(?:the|those|that|all the|your)\s*$", c
+    ):
+        return "mute", "on", ex  # "lose the rhythm guitars": the whole track
     # de-essing
     if _has(c, r"\bde-?ess\w*", r"\bsibilan\w*", r"\bess+es\b", r"\bs'?s\b", r"\bessy\b", r"\bsss+\b"):
         d = "down" if _has(c, r"\b(?:less|no|fewer|remove|undo|back off)\s+(?:the\s+)?de-?ess") else "up"
@@ -989,6 +1096,8 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             elif fm:
                 ex["freq"] = _freq(fm.group(1), fm.group(2))
             return kind, "up", ex
+    if not fm and has_target and _has(c, r"\b(?:notch\w*|carv\w+|scoop\w*)\b"):
+        return "eq", "down", ex
     if fm and not _has(c, r"\b(?:delay|echo|reverb|verb)\b"):
         rm = _FREQ_RANGE_RE.search(c)
         if rm:
@@ -1001,7 +1110,13 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             ex["freq"] = _freq(fm.group(1), fm.group(2))
         d = _word_dir(c)
         return "eq", d or "up", ex
-    # space
+    # space: "distant because of too much reverb", "reduce the reverb sends": the reverb is the move
+    if _has(c, r"\b(?:reverbs?|verbs?|'verb)\b") and _has(
+        c,
+        r"\btoo much\b",
+        r"\b(?:reduc\w*|less|lower\w*|overus\w*|drown\w*|swamp\w*|smother\w*|drench\w*|cut|pull)\b",
+    ):
+        return "reverb", "down", ex
     if _has(
         c,
         r"\b(?:further|farther|more) (?:back|away|distant)\b",
@@ -1012,9 +1127,16 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         r"\bbehind\b",
         r"\bdistant\b",
     ):
-        if not _has(c, r"\btoo (?:far|distant)\b", r"\bnot so\b"):
-            return "depth", "down", ex
-        return "depth", "up", ex
+        if _has(c, r"\btoo (?:far|distant)\b", r"\bnot so\b") or (
+            _has(
+                c,
+                r"\b(?:is|are|was|were|sounds?|feels?|seems?|also|and|overly|rather|quite|very)\s+"
+                r"(?:\w+\s+)?distant\b",
+            )
+            and not _has(c, r"\b(?:make|more|push|set|put|send|move|further|farther)\b")
+        ):
+            return "depth", "up", ex  # "the drums are distant": a complaint, bring them closer
+        return "depth", "down", ex
     if _has(
         c,
         r"\bup ?front\b",
@@ -1074,7 +1196,7 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             d = "left"
         elif _has(c, r"\bright\b"):
             d = "right"
-        elif _has(c, r"\bwider\b", r"\bout\b", r"\bapart\b"):
+        elif _has(c, r"\bwider\b", r"\bwide\b", r"\bspread\b", r"\bout\b", r"\bapart\b"):
             return "width", "up", ex
         else:
             return "pan", None, ex
@@ -1084,8 +1206,21 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         if pm:
             ex["pan_pct"] = float(pm.group(1))
         return "pan", d, ex
+    if _has(
+        c,
+        r"\b(?:convert\w*|fold\w*|sum\w*|collaps\w*|make|made|keep|kept|go|bounce\w*)\s+(?:\w+\s+){0,3}?"
+        r"(?:to|in|into)?\s*mono\b",
+        r"\bthrow\w* away one side\b",
+        r"\b(?:smeared|unfocused|diffuse|blurry|wishy[- ]washy|drifting|wandering|overactive|"
+        r"ping-?ponging)\b",
+    ) and _has(c, r"\b(?:wide|width|stereo|mono|side|pan\w*|image|smeared|unfocused|drifting)\b"):
+        return "width", "down", ex
     if _has(c, r"\b(?:wide|wider|widen|widened|width|spread|spreads|spreading|stereo|big(?:ger)? stereo)\b"):
-        d = "down" if _has(c, r"\b(?:less|too|narrow\w*|reduce|not so)\b") else "up"
+        d = "down" if _has(c, r"\b(?:less|too|reduce|not so)\b") else "up"
+        if _has(c, r"\b(?:narrow\w*|mono)\b") and not _has(
+            c, r"\b(?:sounds?|sounded|is|are|was|were|feels?|felt|seems?|too)\s+(?:\w+\s+)?(?:narrow|mono)\b"
+        ):
+            d = "down"
         return "width", d, ex
     if _has(c, r"\b(?:narrow|narrower|narrowed|mono|monoed|tighter image|collapse)\b"):
         d = "up" if _has(c, r"\btoo (?:narrow|mono)\b", r"\bless mono\b") else "down"
@@ -1114,6 +1249,8 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             c,
             r"\b(?:squashed|squished|smashed|crushed|over-?compressed|pumping|pumps|lifeless|flat)\b",
             r"\btoo (?:compressed|squashed|limited|controlled|even)\b",
+            r"\b(?:compress\w*|limit\w*) (?:\w+ ){0,4}?(?:is|are|was|were|sounds?|feels?) (?:\w+ )?"
+            r"(?:too )?(?:crude|heavy|much|aggressive|obvious|strong|harsh|extreme|audible)\b",
             r"\bless (?:compress\w*|squash\w*|limit\w*)\b",
             r"\b(?:more )?(?:breathe|breathing)\b",
             r"\bmore dynamic\w*\b",
@@ -1180,7 +1317,9 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         r"hidden|inaudible|audible|hear|up|down|raise|lower|push|pump|crank|boost|turn|bring|tuck|feature|"
         r"sits?|sticks?|pokes?|poking|jumps?|dominat\w*|overpowering|swamping|burying|masking|covering|"
         r"overbearing|hot|hotter|balance|level|"
-        r"gain|fader|cut|drop|dip|lift|bump|increase|decrease|reduce|tone|back off|mute)\b",
+        r"gain|fader|cut|drop|dip|lift|bump|increase|decrease|reduce|tone|back off|mute|"
+        r"overpower\w*|squelch\w*|disappear\w*|vanish\w*|recede\w*)\b",
+        r"\btoo (?:low|high)\b",
         r"\b(?:more|less)\s+(?:of\s+)?(?:the\s+)?(?=\s{2,}|$|please\b)",
     ):
         if not has_target:
@@ -1195,8 +1334,8 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
                 ex["unknown"] = um.group(1)
             elif not _has(
                 c,
-                r"\b(?:louder|quieter|softer|volume|level|loud|quiet|turn (?:it )?(?:up|down)|overall|"
-                r"gain)\b",
+                r"\b(?:louder|quieter|softer|volume|levels?|loud|quiet|turn (?:it )?(?:up|down)|overall|"
+                r"gain|too hot|too low|too high)\b",
             ):
                 return "", None, ex
         d = _word_dir(c)
@@ -1205,15 +1344,18 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             r"\b(?:too|a bit|way|bit|kinda|little|so|really|very|super|pretty|quite|rather) "
             r"(?:loud|hot|much|dominant)\b",
             r"\b(?:is|are|sounds?|feels?|seems?|sits?|gets?|getting)\s+(?:\w+\s+){0,2}(?:loud|hot)\b",
-            r"\b(?:dominat\w*|overpowering|overbearing|sticks? out|sticking out|pokes? out|jumps? out|"
-            r"swamping|"
+            r"\btoo high\b",
+            r"\b(?:dominat\w*|overpower\w*|squelch\w*|overbearing|sticks? out|sticking out|pokes? out|"
+            r"jumps? out|swamping|"
             r"drowning out|burying|masking|covering|eating)\b",
         ):
             d = "down"
         elif _has(
             c,
             r"\b(?:too )?(?:quiet|soft)\b",
-            r"\b(?:buried|lost|drowning|drowned|swamped|masked|hidden|inaudible)\b",
+            r"\b(?:buried|lost|drowning|drowned|swamped|masked|hidden|inaudible|disappear\w*|vanish\w*|"
+            r"recede\w*)\b",
+            r"\btoo low\b",
             r"\bcan'?t (?:really )?hear\b",
             r"\bhard to hear\b",
             r"\bhear (?:it|them|more)\b",
@@ -1225,10 +1367,133 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
     return "", None, ex
 
 
+_QUESTION_RE = re.compile(
+    r"^\W*(?:(?:so|and|but|or|then|ok|okay|well|hmm|also)\W+)?"
+    r"(?:does|do|did|doesn't|don't|is|are|was|were|isn't|aren't|how|what|what's|why|where|when|who|"
+    r"which|has|have|hasn't|haven't|am|should i|shall i|would it|will it|could it|can it|is it)\b",
+    re.I,
+)
+_REQUEST_RE = re.compile(
+    r"\b(?:can|could|would|will) (?:you|we|u|ya)\b|\b(?:what|how) about\b|\bwhy not\b|"
+    r"\bmind (?:turning|bringing|pulling|pushing|adding|cutting|boosting)\b",
+    re.I,
+)
+_PRAISE_RE = re.compile(
+    r"\b(?:love[ds]?|loving|like[ds]?|liking|enjoy\w*|nice(?:ly)?|great|wonderful(?:ly)?|delicious(?:ly)?|"
+    r"satisfying|neat|cool|dope|solid|beautiful(?:ly)?|awesome|amazing|perfect(?:ly)?|gorgeous|"
+    r"excellent|lovely|sweet|fantastic|superb|terrific|pleasant|pleasing|tasty|killer|sick|"
+    r"well[- ](?:balanced|done|mixed|recorded|rendered|played|placed)|good|fine|impressive|stunning)\b",
+    re.I,
+)
+#: A sentence that reports where something is ("the vocal is doubled and set hard left and hard
+#: right", "the guitar player is hard panned right") asks for nothing unless it also complains.
+_DESCRIBES_RE = re.compile(
+    r"\b(?:is|are|was|were|been|gets?) (?:\w+ ){0,2}(?:set|panned|placed|spread|doubled|recorded|tracked|"
+    r"positioned|double-tracked)\b",
+    re.I,
+)
+_COMPLAINT_RE = re.compile(
+    r"\b(?:too|not|no|n't|could|should|need\w*|lack\w*|missing|more|less|try|please|want\w*|wish|"
+    r"would|\w+er than|buried|harsh|muddy|boomy|boxy|thin|dull|weak|problem\w*|issue\w*)\b|n't\b",
+    re.I,
+)
+_PROBLEM_RE = re.compile(
+    r"\b(?:too|not|no|never|n't|could|should|need\w*|lack\w*|missing|more|less|try|please|want\w*|"
+    r"wish|would|louder|quieter|softer|brighter|darker|wider|narrower|up|down|cut|boost|reduce|add|"
+    r"raise|lower|turn|bring|pull|push|buried|bit|little|tad|touch|except|but|although|"
+    r"however|yet|only|if|just|make|keep|get|give|put|set|pan|mute|solo|compress|drop|lift|"
+    r"harsh|muddy|boomy|boxy|thin|dull|weak|problem\w*|issue\w*|"
+    r"[+-]?\d+(?:\.\d+)?\s*(?:db|k|khz|hz))\b|n't\b",
+    re.I,
+)
+
+
+def _not_instructions(text: str) -> tuple[str, list[str], list[str]]:
+    """Sentences that ask for nothing: a question ("Does my snare have enough body?") and praise
+    with no complaint or request in it ("LOVE the body of the vocal; sits very nicely"). Returns
+    the rest of the note, those sentences, and a reading for each."""
+    keep: list[str] = []
+    dropped: list[str] = []
+    readings: list[str] = []
+    for sent in re.split(r"(?<=[.!?])\s+|\n+", text):
+        s = sent.strip()
+        if not s:
+            continue
+        question = _QUESTION_RE.search(s) or re.match(r"\W*(?:maybe|perhaps)\b", s, re.I)
+        if s.endswith("?") and question and not _REQUEST_RE.search(s):
+            dropped.append(s)
+            readings.append(f"'{s}' read as: a question, not an instruction")
+            continue
+        if re.match(
+            r"\W*(?:(?:so|and|but|also|sometimes|often|usually|generally)\W+)?(?:i|we)\s+"
+            r"(?:usually|always|often|normally|typically|generally|tend to|never|sometimes|like to|"
+            r"love to)\b|"
+            r"\W*(?:what i (?:do|did|usually do)|as i (?:mentioned|said|wrote))\b|"
+            r"\W*(?:(?:and|but|so)\W+)?(?:don'?t|do not|never)\s+"
+            r"(?!be (?:scared|afraid|shy)|forget|hesitate|let|leave)(?:just\s+)?(?:\w+)\b",
+            s,
+            re.I,
+        ):
+            dropped.append(s)
+            readings.append(f"'{s}' read as: a habit or a don't, not a move to make")
+            continue
+        if _DESCRIBES_RE.search(s) and not _COMPLAINT_RE.search(s):
+            dropped.append(s)
+            readings.append(f"'{s}' read as: a description of the mix, not an instruction")
+            continue
+        if (_PRAISE_RE.search(s) and not _PROBLEM_RE.search(s)) or re.search(
+            r"\b(?:don'?t|do not|never|please don'?t) (?:touch|change|mess with)\b", s, re.I
+        ):
+            dropped.append(s)
+            readings.append(f"'{s}' read as: praise, not an instruction")
+            continue
+        keep.append(s)
+    return " ".join(keep), dropped, readings
+
+
+#: Where a sentence turns from the move to its purpose or cause ("... to make room for the bass",
+#: "... because it's louder", "..., which lets the vocal sit"): what follows names other tracks
+#: as yardsticks, not as things to change.
+_SIDE_RE = re.compile(
+    r"\s(?:(?:in order )?to (?:\w+ly )?(?:make (?:room|space|it|them|the|sure)|let|allow|help|give|"
+    r"create|leave|"
+    r"keep|avoid|prevent|emphasi[sz]e|enhance|open|clear|free|stop|fill|bring out)|so (?:it|they)|"
+    r"because (?!of)|which (?:will|would|allows?|lets?|gives?|helps?|makes?)|(?:this |that |it )?"
+    r"(?:allows?|lets?|helps?) (?:us|you|the|it|them|for)|will let|(?:if|when|unless) (?:the|your|it|"
+    r"they|you)\b(?!.*\b(?:up|down|cut|boost)\b.*$))\b"
+)
+
+
+def _split_side(text: str) -> tuple[str, str]:
+    """The part of a sentence that asks for a move, and its purpose or cause clause (or "")."""
+    m = _SIDE_RE.search(text)
+    if not m or m.start() < 8:
+        return text, ""
+    return text[: m.start()], text[m.start() :]
+
+
 def parse(text: str, names: list[str] | None = None) -> Parsed:
-    """Parse one note (one or more instructions) into intents.
+    """Parse one note (one or more instructions) into intents; a sentence's purpose or cause
+    clause ("... to make room for the bass") counts only when the rest names no target.
 
     ``names``: the session's track names, so a note may name a track ("Gtr DI up 1 dB").
+    """
+    sents = [s for s in re.split(r"(?<=[.!?;])\s+", text.strip()) if s.strip()]
+    parts = [_split_side(s) for s in sents]
+    sides = [side.strip() for _, side in parts if side]
+    full = _parse(text, names)
+    if not sides:
+        return full
+    main = _parse(" ".join(m for m, _ in parts), names)
+    if not main.intents or any(i.target == "mix" and not i.target_words for i in main.intents):
+        return full
+    main.text = text
+    main.readings += [f"'{side}' read as: the move's purpose or cause, not a move" for side in sides]
+    return main
+
+
+def _parse(text: str, names: list[str] | None = None) -> Parsed:
+    """Parse one sentence into intents.
 
     >>> [i.as_label() for i in parse("vocal up 2 dB, less reverb on the snare").intents]
     [{'target': 'lead_vocal', 'action': 'level', 'direction': 'up', 'amount': 2.0}, \
@@ -1240,10 +1505,11 @@ def parse(text: str, names: list[str] | None = None) -> Parsed:
         key = re.sub(r"\.(wav|flac|aif|aiff)$", "", key)
         if len(key) >= 3 and key not in TARGET_WORDS:
             name_map[key] = n
-    norm, readings = _rewrite(_normalise(text))
+    kept, dropped, skipped = _not_instructions(text)
+    norm, readings = _rewrite(_normalise(kept))
     norm, fixes = _correct_scored(norm, {w for k in name_map for w in k.split()})
-    readings += fixes
-    out = Parsed(text=text, readings=readings)
+    readings = skipped + readings + fixes
+    out = Parsed(text=text, readings=readings, not_understood=dropped)
     pending_section: dict | None = None
     rows: list[tuple[str, list, str, str | None, dict, dict | None]] = []
     for clause in _clauses(norm):
@@ -1261,6 +1527,12 @@ def parse(text: str, names: list[str] | None = None) -> Parsed:
                 targets = targets[1:]
         if eq_band is None and len(targets) >= 2:
             for t in targets[1:]:
+                if t[0] == "low_end" and re.search(
+                    r"\b(?:in|at|on|down in|around)\s+(?:the\s+)?$", rest[: t[2]]
+                ):
+                    eq_band = t  # "the kick sounds weak in the low end": where, not what
+                    targets = [x for x in targets if x is not t]
+                    break
                 if t[0] in ("bass", "low_end") and re.search(
                     r"\b(?:more|less|some|add|extra|enough|lacks?|lacking|no|much|needs?)\s+(?:\w+\s+)?$",
                     rest[: t[2]],
