@@ -1593,6 +1593,20 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
                     {**nxt[4], "amount_from": nxt[0]},
                     section or nxt[5],
                 )
+            elif targets and nxt is None and i > 0 and rows[i - 1][2] and rows[i - 1][1]:
+                # "harsh cymbals and ice-pick hi-hats": the last of a list takes the move before it
+                prv = rows[i - 1]
+                if re.match(
+                    r"\s*(?:the\s+|some\s+|\w+-?\w*\s+)?$", clause[: targets[0][2]]
+                ) and not re.search(r"\w", clause[targets[-1][3] :]):
+                    rows[i] = (
+                        clause,
+                        targets,
+                        prv[2],
+                        prv[3],
+                        {**prv[4], "amount_from": prv[0]},
+                        section or prv[5],
+                    )
     for i, (clause, targets, action, direction, ex, section) in enumerate(rows):
         if not action or direction is None:
             if not (targets and any(r[2] for r in rows if r is not rows[i])):
@@ -1605,6 +1619,7 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
             nxt = [r for r in rows[i + 1 :] if r[1]]
             if prev:
                 targets = prev[-1][1]
+                section = section or prev[-1][5]  # "the vocal in the intro was gritty and too loud"
             elif nxt:
                 targets = nxt[0][1]
         amount, word, explicit = _amount(ex.get("amount_override", clause))
