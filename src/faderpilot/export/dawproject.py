@@ -16,8 +16,13 @@ What is written (details and units in docs/daw-dawproject.md):
 - filters as the built-in ``Equalizer`` (each band a second-order RBJ section, Butterworth
   high/low-pass slopes as cascaded bands), compressor, gate and limiter as the built-in
   ``Compressor``, ``NoiseGate`` and ``Limiter``; trim as the first equalizer's input gain.
-- saturation, reverb and delay have no DAWproject equivalent: they are written as generic
-  ``Device`` elements carrying our parameters, and reported.
+- saturation, reverb and delay have no DAWproject device a host plays: they are written as
+  generic ``Device`` elements carrying our parameters, and reported. What a host would then not
+  play is printed (``printed``): each bus or track whose sound holds such a processor (or, for a
+  track, a polarity flip or stereo width, which DAWproject cannot express) gets an audio track
+  "<name> (printed)" playing its printed stem (``stems/``, as ``mix`` wrote it), routed where the
+  strip goes and carrying its sends; the live strip stays beside it, muted, its sends and its
+  unplayable device switched off, every parameter kept. So the project plays our mix.
 
 ``write()`` returns the path written; the approximations (what a DAW will not play as
 faderpilot does) come from ``approximations(session)``, are logged, and are stored in the
@@ -29,6 +34,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -37,10 +43,13 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import numpy as np
+import soundfile as sf
 
-from ..audio.io import check_destination, source_folders, write_wav_atomic
+from ..audio.io import check_destination, load_sources, source_folders, write_wav_atomic
 from ..filemode import give_plain_mode
+from ..render.engine import render
 from ..render.filters import FILTER_KINDS, sos
+from ..render.plan import audible_ids, stem_names
 from ..render.plan import clips as plan_clips
 from ..session.model import Bus, Processor, Session, Track
 from ..session.processors import (
@@ -61,6 +70,12 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = "1.0"
 #: Folder inside the container that holds the audio.
 AUDIO_DIR = "audio"
+#: Folder inside the container that holds the printed audio of strips no host plays as we do.
+PRINTED_DIR = f"{AUDIO_DIR}/printed"
+#: Appended to a strip's name to name its printed-audio track.
+PRINTED_SUFFIX = " (printed)"
+#: Processor kinds with no DAWproject device a host plays: a strip holding one is printed.
+UNPLAYABLE = frozenset({"saturation", "reverb", "delay"})
 #: Fixed timestamp for ZIP members, so re-exports of an unchanged session are byte-identical.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -157,6 +172,29 @@ def gain_automation(track: Track) -> list[tuple[float, float]]:
     return out
 
 
+def printed(session: Session) -> dict[str, str]:
+    """Strips whose sound the project carries as printed audio, id -> what no host plays from
+    the file (console order: tracks, then buses). A strip qualifies when its chain holds an
+    enabled saturation, reverb or delay (``UNPLAYABLE``), or, for a track, a polarity flip or a
+    stereo width (no DAWproject element); a strip that prints silence (muted, or not heard
+    under solo) and the master (it cannot be printed into itself) are not printed."""
+    heard = audible_ids(session)
+    out: dict[str, str] = {}
+    for t in session.tracks:
+        why = [p.kind for p in t.chain if p.enabled and p.kind in UNPLAYABLE]
+        if t.polarity_inverted:
+            why.append("polarity inversion")
+        if t.channels == 2 and abs(t.width - 1.0) > 1e-9:
+            why.append(f"stereo width {t.width:g}")
+        if why and t.id in heard:
+            out[t.id] = ", ".join(why)
+    for b in session.buses:
+        why = [p.kind for p in b.chain if p.enabled and p.kind in UNPLAYABLE]
+        if why and b.kind != "master" and not b.mute:
+            out[b.id] = ", ".join(why)
+    return out
+
+
 class _Ids:
     """Sequential, deterministic XML ids (xs:ID): id0, id1, ..."""
 
@@ -176,6 +214,8 @@ class Built:
     metadata: ET.Element
     media: list[tuple[Track, str]] = field(default_factory=list)  # (track, path in container)
     notes: list[str] = field(default_factory=list)
+    #: (strip id, path in container) of each printed-audio track's file
+    printed: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _real(
@@ -214,10 +254,12 @@ def _bool(parent: ET.Element, tag: str, value: bool, ids: _Ids, name: str | None
 class _Chain:
     """Builds a strip's ``Devices`` from its processor chain, collecting approximations."""
 
-    def __init__(self, strip: str, ids: _Ids, notes: list[str]) -> None:
+    def __init__(self, strip: str, ids: _Ids, notes: list[str], printed_as: str | None = None) -> None:
         self.strip = strip
         self.ids = ids
         self.notes = notes
+        #: the name of the strip's printed-audio track, when it has one
+        self.printed_as = printed_as
 
     def note(self, text: str) -> None:
         self.notes.append(f"{self.strip}: {text}")
@@ -360,7 +402,8 @@ def _limiter(c: _Chain, devices: ET.Element, t: Limiter, enabled: bool) -> None:
 
 def _generic(name: str) -> Callable[[_Chain, ET.Element, TypedProcessor, bool], None]:
     """A kind with no DAWproject built-in device: a generic ``Device`` named ``name`` carrying
-    our parameters (``_GENERIC_PARAMS``), which DAWs will not play; reported."""
+    our parameters (``_GENERIC_PARAMS``), which DAWs will not play; reported. On a printed strip
+    it is switched off (the printed track plays its sound)."""
 
     def write(c: _Chain, devices: ET.Element, t: TypedProcessor, enabled: bool) -> None:
         q = params_of(t)
@@ -375,18 +418,24 @@ def _generic(name: str) -> Callable[[_Chain, ET.Element, TypedProcessor, bool], 
                 "loaded": "false",
                 "id": c.ids(),
                 "name": f"faderpilot {name}",
-                "comment": "no DAWproject built-in equivalent; parameters as faderpilot defines them",
+                "comment": "no DAWproject built-in equivalent; parameters as faderpilot defines them"
+                + ("" if c.printed_as is None else f"; switched off: its sound plays on '{c.printed_as}'"),
             },
         )
         params = ET.SubElement(d, "Parameters")
         for k, v in q.items():
             pname, unit, scale = _GENERIC_PARAMS.get(k, (k, "linear", 1.0))
             _real(params, "RealParameter", v * scale, unit, c.ids, pname, comment=k)
-        _bool(d, "Enabled", enabled, c.ids, "On/Off")
-        c.note(
-            f"{t.kind} ({', '.join(f'{k} {v:g}' for k, v in q.items())}) has no DAWproject built-in "
-            "device; written as a generic device with its parameters that DAWs will not play"
-        )
+        _bool(d, "Enabled", enabled and c.printed_as is None, c.ids, "On/Off")
+        what = f"{t.kind} ({', '.join(f'{k} {v:g}' for k, v in q.items())}) has no DAWproject built-in device"
+        if c.printed_as is not None and enabled:
+            c.note(
+                f"{what}; its sound is printed as the audio track '{c.printed_as}', routed where "
+                "the strip goes; the live strip is kept beside it, muted, with this device switched "
+                "off and its parameters written (load your own to work live)"
+            )
+        else:
+            c.note(f"{what}; written as a generic device with its parameters that DAWs will not play")
 
     return write
 
@@ -449,6 +498,11 @@ def build(session: Session) -> Built:
     sr = session.sample_rate
     frames = int(round(session.length_s * sr))
     length_s = frames / sr
+    prints = printed(session)
+    any_solo = any(t.solo for t in session.tracks)
+
+    def printed_name(strip: Track | Bus) -> str | None:
+        return f"{strip.name}{PRINTED_SUFFIX}" if strip.id in prints else None
 
     # channel ids are needed before routing can be written: allocate all strips first
     bus_track: dict[str, ET.Element] = {}
@@ -462,8 +516,9 @@ def build(session: Session) -> Built:
             "Track",
             {"contentType": content, "loaded": "true", "id": ids(), "name": b.name, "color": b.colour},
         )
-        ch, devices = _channel(tr, ids, role, 2, b.fader_db, b.pan, b.mute)
-        _Chain(f"{b.name} bus", ids, notes).build(devices, b.chain)
+        live_muted = b.mute or b.id in prints  # a printed bus's sound comes from its printed track
+        ch, devices = _channel(tr, ids, role, 2, b.fader_db, b.pan, live_muted)
+        _Chain(f"{b.name} bus", ids, notes, printed_name(b)).build(devices, b.chain)
         bus_track[b.id] = tr
         bus_channel[b.id] = ch
         if b.kind != "master":
@@ -473,15 +528,7 @@ def build(session: Session) -> Built:
     for b in session.buses:
         bus_element(b)
 
-    track_elements: dict[str, ET.Element] = {}
-    track_channel: dict[str, ET.Element] = {}
-    for t in session.tracks:
-        tr = ET.Element(
-            "Track",
-            {"contentType": "audio", "loaded": "true", "id": ids(), "name": t.name, "color": t.colour},
-        )
-        ch, devices = _channel(tr, ids, "regular", t.channels, t.fader_db, t.pan, t.mute, t.solo)
-        _Chain(t.name, ids, notes).build(devices, t.chain, t.trim_db)
+    def add_sends(ch: ET.Element, t: Track, enabled: bool) -> None:
         sends = ch.find("Sends")
         for s in t.sends:
             if s.bus not in buses:
@@ -491,16 +538,64 @@ def build(session: Session) -> Built:
             )
             se.set("destination", "")  # resolved below, after all channel ids exist
             pending_destinations.append((se, s.bus))
-            _bool(se, "Enable", True, ids, "Enable")
+            _bool(se, "Enable", enabled, ids, "Enable")
             g = db_to_linear(s.level_db)
             _real(se, "Volume", g, "linear", ids, "Send", 0.0, max(2.0, g))
+
+    track_elements: dict[str, ET.Element] = {}
+    track_channel: dict[str, ET.Element] = {}
+    for t in session.tracks:
+        tr = ET.Element(
+            "Track",
+            {"contentType": "audio", "loaded": "true", "id": ids(), "name": t.name, "color": t.colour},
+        )
+        pname = printed_name(t)
+        # a printed track's live strip is muted and its sends are off: the printed track has them
+        ch, devices = _channel(
+            tr, ids, "regular", t.channels, t.fader_db, t.pan, t.mute or bool(pname), t.solo
+        )
+        _Chain(t.name, ids, notes, pname).build(devices, t.chain, t.trim_db)
+        add_sends(ch, t, pname is None)
         pending_destinations.append((ch, t.output))
+        fate = (
+            "not written"
+            if pname is None
+            else f"its sound is printed as the audio track '{pname}' (live track muted)"
+        )
         if t.polarity_inverted:
-            notes.append(f"{t.name}: polarity inversion has no DAWproject element; not written")
+            notes.append(f"{t.name}: polarity inversion has no DAWproject element; {fate}")
         if t.channels == 2 and abs(t.width - 1.0) > 1e-9:
-            notes.append(f"{t.name}: stereo width {t.width:g} has no DAWproject element; not written")
+            notes.append(f"{t.name}: stereo width {t.width:g} has no DAWproject element; {fate}")
         track_elements[t.id] = tr
         track_channel[t.id] = ch
+
+    # printed-audio tracks: a strip's printed stem at unity, centred (it is already panned),
+    # routed where the strip goes, with the strip's sends
+    strips: dict[str, Track | Bus] = {t.id: t for t in session.tracks} | buses
+    printed_track: dict[str, ET.Element] = {}
+    printed_channel: dict[str, ET.Element] = {}
+    for sid, why in prints.items():
+        strip = strips[sid]
+        tr = ET.Element(
+            "Track",
+            {
+                "contentType": "audio",
+                "loaded": "true",
+                "id": ids(),
+                "name": f"{strip.name}{PRINTED_SUFFIX}",
+                "color": strip.colour,
+                "comment": f"{strip.name} as faderpilot printed it ({why} has no DAWproject "
+                "equivalent); the live strip beside it is muted",
+            },
+        )
+        ch, _ = _channel(tr, ids, "regular", 2, 0.0, 0.0, False, any_solo)
+        if isinstance(strip, Track):
+            add_sends(ch, strip, True)
+            pending_destinations.append((ch, strip.output))
+        else:
+            pending_destinations.append((ch, strip.output or "master"))
+        printed_track[sid] = tr
+        printed_channel[sid] = ch
 
     for el, dest in pending_destinations:
         if dest not in bus_channel:
@@ -508,7 +603,7 @@ def build(session: Session) -> Built:
         el.set("destination", bus_channel[dest].get("id"))
 
     # empty Sends elements are dropped to keep the XML tidy
-    for ch in list(track_channel.values()) + list(bus_channel.values()):
+    for ch in [*track_channel.values(), *bus_channel.values(), *printed_channel.values()]:
         s = ch.find("Sends")
         if s is not None and len(s) == 0:
             ch.remove(s)
@@ -551,6 +646,12 @@ def build(session: Session) -> Built:
         if b.kind == "fx":
             structure.append(bus_track[b.id])
     structure.append(bus_track[master.id])
+    # each printed track sits right after its live strip, in the same folder
+    parent_of = {c: p for p in structure.iter() for c in p}
+    for sid, tr in printed_track.items():
+        live = track_elements.get(sid, bus_track.get(sid))
+        parent = parent_of[live]
+        parent.insert(list(parent).index(live) + 1, tr)
 
     # arrangement: one lane per track, clips in seconds
     arrangement = ET.SubElement(project, "Arrangement", {"id": ids()})
@@ -604,6 +705,37 @@ def build(session: Session) -> Built:
                 point = {"time": num(time), "value": num(v), "interpolation": "linear"}
                 ET.SubElement(pts, "RealPoint", point)
             volume.set("max", num(max(float(volume.get("max")), top)))
+    names = stem_names(session)
+    printed_media: list[tuple[str, str]] = []
+    for sid, tr in printed_track.items():
+        path = f"{PRINTED_DIR}/{names[sid]}"
+        printed_media.append((sid, path))
+        tl = ET.SubElement(lanes, "Lanes", {"track": tr.get("id"), "id": ids()})
+        clips = ET.SubElement(tl, "Clips", {"id": ids()})
+        clip = ET.SubElement(
+            clips,
+            "Clip",
+            {
+                "time": num(0.0),
+                "duration": num(length_s),
+                "contentTimeUnit": "seconds",
+                "playStart": num(0.0),
+                "playStop": num(length_s),
+                "name": tr.get("name"),
+            },
+        )
+        audio = ET.SubElement(
+            clip,
+            "Audio",
+            {
+                "channels": "2",
+                "duration": num(length_s),
+                "sampleRate": str(sr),
+                "timeUnit": "seconds",
+                "id": ids(),
+            },
+        )
+        ET.SubElement(audio, "File", {"path": path})
     if session.markers:
         markers = ET.SubElement(arrangement, "Markers", {"id": ids()})
         for m in session.markers:
@@ -625,7 +757,7 @@ def build(session: Session) -> Built:
     if notes:
         comment += " Approximations: " + " | ".join(notes)
     ET.SubElement(metadata, "Comment").text = comment
-    return Built(project=project, metadata=metadata, media=media, notes=notes)
+    return Built(project=project, metadata=metadata, media=media, notes=notes, printed=printed_media)
 
 
 def approximations(session: Session) -> list[str]:
@@ -644,10 +776,52 @@ def project_path(session: Session, out_dir: str | Path) -> Path:
     return song_file(session, out_dir, ".dawproject")
 
 
+def _stem_fits(path: Path, session: Session) -> bool:
+    """Whether ``path`` is a printed stem as ``mix`` writes it for this session: 32-bit float,
+    stereo, at the session rate and exactly as long as the session."""
+    try:
+        info = sf.info(str(path))
+    except (OSError, RuntimeError):  # missing or unreadable (soundfile's errors derive from these)
+        return False
+    frames = int(round(session.length_s * session.sample_rate))
+    return (
+        info.samplerate == session.sample_rate
+        and info.channels == 2
+        and info.frames == frames
+        and info.subtype == "FLOAT"
+    )
+
+
+def printed_audio(session: Session, out_dir: str | Path, ids: list[str]) -> dict[str, Path | np.ndarray]:
+    """The printed audio of the strips ``ids``: the printed stem in OUT_DIR/stems (``render.plan``
+    names it) where ``mix``, a note, undo or the console left it; the strips whose stem is
+    missing or not of this session's shape are rendered here, in one render of the session."""
+    paths = {k: Path(out_dir) / "stems" / v for k, v in stem_names(session).items()}
+    out: dict[str, Path | np.ndarray] = {k: paths[k] for k in ids if _stem_fits(paths[k], session)}
+    missing = [k for k in ids if k not in out]
+    if missing:
+        log.info(
+            "DAWproject export: no printed stem of this session in %s for %s; rendering them",
+            Path(out_dir) / "stems",
+            ", ".join(missing),
+        )
+        kept: dict[str, np.ndarray] = {}
+
+        def keep(track: Track, stem: np.ndarray) -> None:  # only the track stems printed here
+            if track.id in missing:
+                kept[track.id] = stem
+
+        rendered = render(session, load_sources(session), on_track=keep)
+        for k in missing:
+            out[k] = kept[k] if k in kept else rendered.bus_stems[k]
+    return out
+
+
 def write(session: Session, out_dir: str | Path) -> Path:
     """Write OUT_DIR/<song>.dawproject atomically (audio embedded); returns its path.
 
-    The approximations are logged (INFO) and stored in the project (see ``approximations``)."""
+    The printed tracks' audio is taken from OUT_DIR/stems (``printed_audio``). The
+    approximations are logged (INFO) and stored in the project (see ``approximations``)."""
     out_dir = Path(out_dir)
     check_destination(out_dir, source_folders(session))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -665,11 +839,17 @@ def write(session: Session, out_dir: str | Path) -> Path:
                 for k, (t, arcname) in enumerate(built.media):
                     wav = Path(media_dir) / f"{k:04d}.wav"
                     write_wav_atomic(wav, np.asarray(track_audio(session, t)), session.sample_rate, "FLOAT")
-                    info = zipfile.ZipInfo(arcname, date_time=_ZIP_TIME)
-                    info.compress_type = zipfile.ZIP_STORED
-                    with open(wav, "rb") as src, zf.open(info, "w", force_zip64=True) as dst:
-                        while block := src.read(1 << 20):
-                            dst.write(block)
+                    _add_file(zf, arcname, wav)
+                    wav.unlink()
+                prints = printed_audio(session, out_dir, [sid for sid, _ in built.printed])
+                for sid, arcname in built.printed:
+                    audio = prints.pop(sid)
+                    if isinstance(audio, Path):
+                        _add_file(zf, arcname, audio)
+                        continue
+                    wav = Path(media_dir) / "printed.wav"
+                    write_wav_atomic(wav, audio, session.sample_rate, "FLOAT")
+                    _add_file(zf, arcname, wav)
                     wav.unlink()
         give_plain_mode(tmp)
         os.replace(tmp, dest)
@@ -677,6 +857,14 @@ def write(session: Session, out_dir: str | Path) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return dest
+
+
+def _add_file(zf: zipfile.ZipFile, name: str, path: Path) -> None:
+    """Copy a file into the container uncompressed (audio), with the fixed timestamp."""
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_STORED
+    with open(path, "rb") as src, zf.open(info, "w", force_zip64=True) as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
 
 
 def _add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:

@@ -37,6 +37,7 @@ from ..session.processors import BandFilter, Compressor, Gate, PassFilter
 from ..session.roles import GROUP_BUSES, ROLE_LABELS
 from ..version import __version__
 from . import figures
+from .dawproject import PRINTED_SUFFIX, printed
 from .figures import LevelRow, hz
 
 REPORT_NAME = "report.html"
@@ -587,6 +588,19 @@ def _role_line(t: Track) -> str:
     )
 
 
+def _printed_html(session: Session, strip: Track | Bus) -> str:
+    """A line saying the DAWproject export plays this strip from its printed stem, or ""."""
+    why = printed(session).get(strip.id)
+    if why is None:
+        return ""
+    return (
+        f'<p class="measured">In the DAWproject export ({_e(why)}: no DAWproject device or element a '
+        f"host plays) this strip's sound is its printed stem on the track "
+        f"“{_e(strip.name + PRINTED_SUFFIX)}”; the live strip stays beside it, muted, with every "
+        "parameter kept.</p>"
+    )
+
+
 def _track_html(session: Session, n: int, t: Track, names: dict[str, str]) -> str:
     head = (
         f'<article class="strip" id="{_anchor("track", t.id)}" style="--c:{_e(t.colour)}">'
@@ -598,6 +612,7 @@ def _track_html(session: Session, n: int, t: Track, names: dict[str, str]) -> st
     body = [
         _role_line(t),
         f'<p class="measured">{_e(_measured(t))}</p>',
+        _printed_html(session, t),
         _settings_table(strip_rows(t, names)),
     ]
     pics = track_pictures(session, t)
@@ -619,6 +634,7 @@ def _bus_html(session: Session, b: Bus, names: dict[str, str]) -> str:
         f'<article class="strip" id="{_anchor("bus", b.id)}" style="--c:{_e(b.colour)}">'
         f'<div class="strip-head"><h3>{_e(b.name)}</h3><span class="role">{_e(kind)}</span></div>'
         + (f'<p class="measured">{_e(who)}</p>' if who else "")
+        + _printed_html(session, b)
         + _settings_table(strip_rows(b, names))
         + "</article>"
     )
