@@ -129,13 +129,18 @@ def test_every_view_takes_every_kind():
     x = (np.random.default_rng(0).standard_normal((2, 4800)) * 0.1).astype(np.float32)
     y = chain.run_chain(x, procs, 48000)
     assert y.shape == x.shape and np.all(np.isfinite(y))
-    plugins = ardour_map.map_chain(procs, 48000, "track 'All'", 2)
+    plugins = ardour_map.map_chain(procs, 48000, "track 'All'", 2, native=True)
     assert {pl.name for pl in plugins} >= {
         "ACE EQ",
         "ACE Compressor",
         "ACE Expander",
         "ACE Reverb",
         "ACE Delay",
+    }
+    own = {pl.name for pl in ardour_map.map_chain(procs, 48000, "track 'All'", 2)}
+    assert own == {
+        f"faderpilot {n}"
+        for n in ("Filter", "Compressor", "Gate", "Saturation", "Reverb", "Delay", "Limiter")
     }
     devices, notes = ET.Element("Devices"), []
     dawproject._Chain("All", dawproject._Ids(), notes).build(devices, procs)

@@ -16,6 +16,12 @@ from .prep import cli as prep_cli
 from .session.roles import ROLE_LABELS
 from .version import __version__
 
+#: what ``--ardour-native`` does (on ``mix`` and ``export``)
+ARDOUR_NATIVE_HELP = (
+    "write the Ardour session on its bundled ACE plugins (EQ, compressor, expander, reverb, delay), "
+    "approximations that are printed; default: faderpilot's own Lua processors, which play the mix"
+)
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="faderpilot", description="An assistant engineer for music mixing.")
@@ -41,10 +47,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="mix into a folder whose session holds notes or edits (that session is kept beside the new one)",
     )
+    m.add_argument("--ardour-native", action="store_true", help=ARDOUR_NATIVE_HELP)
     prep_cli.add_parsers(sub)
     e = sub.add_parser("export", help="write DAW sessions from an (edited) session.json")
     e.add_argument("out_dir", type=Path, help="a folder holding session.json")
-    e.add_argument("--to", action="append", required=True, help="ardour, dawproject or reaper (repeatable)")
+    e.add_argument(
+        "--to", action="append", required=True, help="ardour, dawproject, reaper or aaf (repeatable)"
+    )
+    e.add_argument("--ardour-native", action="store_true", help=ARDOUR_NATIVE_HELP)
     r = sub.add_parser("report", help="write OUT_DIR/report.html from its (edited) session.json")
     r.add_argument("out_dir", type=Path, help="a folder holding session.json")
     c = sub.add_parser("console", help="open OUT_DIR's session in a web console (faders, reasons, notes)")
@@ -65,13 +75,19 @@ def _parser() -> argparse.ArgumentParser:
     from .profile.cli import add_parsers as add_profile_parsers
 
     add_profile_parsers(sub)
+    from .batch.cli import add_parser as add_batch_parser
+
+    add_batch_parser(sub)
+    from .coach.cli import add_parsers as add_coach_parsers
+
+    add_coach_parsers(sub)
     d = sub.add_parser("demo", help="write the synthesized demo stems into a folder")
     d.add_argument("out", type=Path, help="the folder to write the demo stems into")
     d.add_argument("--seconds", type=float, default=24.0, help="song length (default 24, at least 8)")
     return p
 
 
-def _summary(console: Console, r) -> None:  # r: pipeline.MixResult
+def _summary(console: Console, r, ardour_native: bool = False) -> None:  # r: pipeline.MixResult
     s = r.session
     console.print(
         f"[bold]faderpilot[/bold] mixed {len(s.tracks)} tracks at {s.sample_rate} Hz, "
@@ -114,12 +130,12 @@ def _summary(console: Console, r) -> None:  # r: pipeline.MixResult
     master = r.out_dir / "mix_master.wav"
     if master in r.files:
         _master_line(console, s, master)
-    suffixes = {".ardour": "ardour", ".dawproject": "dawproject", ".rpp": "reaper"}
+    suffixes = {".ardour": "ardour", ".dawproject": "dawproject", ".rpp": "reaper", ".aaf": "aaf"}
     for f in sorted(set(r.files)):
         target = suffixes.get(f.suffix.lower())
         if target:
             console.print(f"wrote {f}")
-            _approximations(console, s, target)
+            _approximations(console, s, target, ardour_native)
 
 
 def _master_line(console: Console, session, path: Path) -> None:
@@ -136,11 +152,11 @@ def _master_line(console: Console, session, path: Path) -> None:
     )
 
 
-def _approximations(console: Console, session, target: str) -> None:
+def _approximations(console: Console, session, target: str, ardour_native: bool = False) -> None:
     """Print what a DAW export plays only approximately (never silently dropped)."""
     from .export import approximations
 
-    for line in approximations(session, target):
+    for line in approximations(session, target, ardour_native):
         console.print(f"  [yellow]{target}: approximate[/yellow] {line}")
 
 
@@ -155,8 +171,9 @@ def _mix(args: argparse.Namespace, console: Console) -> int:
         rough=args.rough,
         profile=args.profile,
         force=args.force,
+        ardour_native=args.ardour_native,
     )
-    _summary(console, r)
+    _summary(console, r, args.ardour_native)
     if "rough" in r.session.provenance:
         from .match.summary import rough_summary
 
@@ -266,8 +283,8 @@ def main(argv: list[str] | None = None) -> int:
 
             session = load(args.out_dir / "session.json")
             for target in args.to:
-                console.print(f"wrote {export(session, args.out_dir, target)}")
-                _approximations(console, session, target)
+                console.print(f"wrote {export(session, args.out_dir, target, args.ardour_native)}")
+                _approximations(console, session, target, args.ardour_native)
             return 0
         if args.verb in ("prep", "template"):
             return prep_cli.run(args, console)
@@ -288,6 +305,14 @@ def main(argv: list[str] | None = None) -> int:
             from .profile.cli import run as run_profile
 
             return run_profile(args, console)
+        if args.verb == "critique":
+            from .coach.cli import run as run_critique
+
+            return run_critique(args, console)
+        if args.verb == "batch":
+            from .batch.cli import run as run_batch
+
+            return run_batch(args, console)
         if args.verb == "demo":
             from .demo import generate_demo
 

@@ -48,6 +48,7 @@ MESSAGES: dict[str, str] = {
     "FP-W060": "mix.wav peaks at {:+.1f} dBFS: the master fader was set by you ({:+.1f} dB), so the "
     "headroom step leaves it; pull it down to {:+.1f} dB for a peak of -2 dBFS",
     "FP-W061": "the session this mix replaced held {} note(s) or edit(s); it is kept beside it as {}",
+    "FP-W070": "{} is missing: the printed stems' AAF was not written (mix again to print the stems)",
     "FP-W001": "resampled from {} Hz to the session rate of {} Hz",
     "FP-W002": "silent throughout (peak {:.1f} dBFS); kept on the console, muted",
     "FP-W003": "not an audio file type faderpilot reads; ignored",
@@ -107,6 +108,17 @@ MESSAGES: dict[str, str] = {
     "FP-E035": "{}: on a read-only file system; choose a folder on a writable disk",
     "FP-E036": "{}: the system refused ({})",
     "FP-E037": "the {} is not UTF-8 text (byte(s) {} cannot be read); type it again or re-save it as UTF-8",
+    "FP-E080": "{}: batch options file cannot be read ({})",
+    "FP-E081": "{}: {} must be {}",
+    "FP-E082": "{}: not a folder of songs",
+    "FP-E083": "{} sits among the stems, so a mix would read it as a stem; move the stems into a "
+    "stems/ folder beside it",
+    "FP-E084": "no song folders in {} (a song is a folder of stems)",
+    "FP-E085": "{} on worker {} holds other bytes than the shipped source; it is not overwritten "
+    "(remove it or use a shared path)",
+    "FP-E086": "cannot reach the Ray cluster at {}: {}; start it (docs/batch.md) or leave out --address "
+    "and RAY_ADDRESS for a local Ray",
+    "FP-E087": "Ray is not installed here ({}); pip install 'ray[client]', or run with --engine local",
 }
 
 

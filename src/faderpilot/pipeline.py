@@ -78,6 +78,7 @@ def mix(
     profile: str | Path | None = None,
     priors: str | Path | None = None,
     force: bool = False,
+    ardour_native: bool = False,
 ) -> MixResult:
     """Mix a folder of stems into OUT_DIR: session.json, mix.wav, stems/ (and mix_master.wav).
 
@@ -87,7 +88,8 @@ def mix(
     run in "respect the rough" mode.
     ``report=False`` skips OUT_DIR/report.html (``faderpilot report OUT_DIR`` writes it later).
     ``daws`` names the DAW sessions to write beside the mix (default: every writer available;
-    ``()`` for none, ``faderpilot export`` writes them later).
+    ``()`` for none, ``faderpilot export`` writes them later). ``ardour_native``: the Ardour
+    session on Ardour's ACE plugins (approximations) instead of faderpilot's own Lua processors.
     ``profile`` (from ``faderpilot learn``) applies the user's learned departures after the rules,
     as decisions of origin "profile", and sets the master loudness when ``target_lufs`` is not given.
     ``priors``: balance priors learned from other songs (``eval/balance_real.py``); default: the
@@ -156,7 +158,7 @@ def mix(
     # the time taken lives beside the session, not in it, so session.json stays byte-identical
     run = {"seconds": round(time.perf_counter() - t0, 2), "faderpilot": __version__, "ignored": p.ignored}
     write_text_atomic(out_dir / "run.json", json.dumps(run, indent=2) + "\n")
-    written += [out_dir / "run.json", *write_views(session, out_dir, daws, report, progress)]
+    written += [out_dir / "run.json", *write_views(session, out_dir, daws, report, progress, ardour_native)]
     result.files = sorted(written)
     result.seconds = time.perf_counter() - t0
     return result
@@ -344,7 +346,12 @@ def _peak_db(x: np.ndarray) -> float:
 
 
 def write_views(
-    session: Session, out_dir: Path, daws: tuple[str, ...] | None, report: bool, progress: Progress = _noop
+    session: Session,
+    out_dir: Path,
+    daws: tuple[str, ...] | None,
+    report: bool,
+    progress: Progress = _noop,
+    ardour_native: bool = False,
 ) -> list[Path]:
     """The DAW sessions (``daws``; None: every writer available) and the report, from the saved
     session; returns the files written."""
@@ -353,7 +360,7 @@ def write_views(
     files = []
     for target in available() if daws is None else daws:
         progress(f"export {target}", 0, 1)
-        files.append(export(session, out_dir, target))
+        files.append(export(session, out_dir, target, ardour_native))
         progress(f"export {target}", 1, 1)
     if report:
         from .export.report import write_report

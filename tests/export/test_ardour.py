@@ -5,6 +5,7 @@ The render comparisons against Ardour itself are in test_ardour_render.py.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import math
@@ -18,6 +19,7 @@ import soundfile as sf
 from scipy.signal import freqz
 
 from faderpilot.cli import main
+from faderpilot.demo import generate_demo
 from faderpilot.export import ardour, available, export
 from faderpilot.export import ardour_lua as lua
 from faderpilot.export import ardour_map as am
@@ -56,7 +58,7 @@ def written(tmp_path_factory):
     session = every_processor_session(root)
     before = tree_digest(root / "stems")
     out = root / "out"
-    path = ardour.write(session, out)
+    path = ardour.write(session, out, native=True)  # the ACE mapping (--ardour-native)
     return session, root, out, path, before
 
 
@@ -176,6 +178,50 @@ def test_every_processor_type_becomes_an_ardour_plugin(written):
     assert music_eq.get("count") == "2" and music_eq.find("InputMap-1/Channelmap").get("to") == "1"
 
 
+@pytest.fixture(scope="module")
+def written_own(tmp_path_factory):
+    """The every-processor session as the default export writes it: our own Lua processors."""
+    root = tmp_path_factory.mktemp("own")
+    session = every_processor_session(root)
+    return session, ardour.write(session, root / "out")
+
+
+def test_by_default_every_processor_is_our_own_lua_plugin(written_own):
+    session, path = written_own
+    routes = xml_routes(path)
+    kick = plugins_of(routes["Kick In"])
+    assert [p.get("name") for p in kick] == ["faderpilot Filter"] * 2 + ["faderpilot Compressor"]
+    assert plugin_params(kick[0]) == {0: 0.0, 1: 30.0, 2: 0.0, 3: 0.7071, 4: 24.0}  # one filter, whole
+    assert plugin_params(kick[1])[0] == am.FILTER_ORDER.index("peak")
+    assert plugin_params(kick[2]) == {0: -18.0, 1: 4.0, 2: 10.0, 3: 120.0, 4: 2.0}  # our units
+    gate = plugins_of(routes[NAME_60])[0]
+    assert gate.get("name") == "faderpilot Gate" and plugin_params(gate) == {
+        0: -30.0,
+        1: 1.0,
+        2: 60.0,
+        3: 24.0,
+    }
+    rev = plugins_of(routes["Reverb"])
+    assert [p.get("name") for p in rev] == ["faderpilot Filter", "faderpilot Reverb", "faderpilot Filter"]
+    assert plugin_params(rev[1]) == {0: 0.55, 1: 0.5, 2: 1.0}
+    assert plugin_params(plugins_of(routes["Delay"])[1]) == {0: 375.0, 1: 25.0}
+    lim = plugins_of(routes["Master"])[0]
+    assert lim.get("name") == "faderpilot Limiter" and plugin_params(lim) == {0: -0.3, 1: 100.0}
+    for p in (*kick, gate, *rev, lim):  # every script travels inside the session, named by its hash
+        text = base64.b64decode(p.find("luaproc/script").text).decode()
+        assert p.get("unique-id") == lua.script_id(text) and f'name        = "{p.get("name")}"' in text
+    assert ardour.plan(session).latency == am.limiter_latency(SR) == 300
+    # nothing is approximated but the fader ride (Ardour's de-zipper)
+    assert [n for n in ardour.approximations(session) if "automation" not in n] == []
+
+
+def test_the_ace_mapping_is_kept_behind_native(written_own):
+    session, _ = written_own
+    native = ardour.approximations(session, native=True)
+    assert any("ACE Reverb" in n for n in native) and any("ACE Compressor" in n for n in native)
+    assert ardour.plan(session, native=True).latency == 0
+
+
 def test_gains_routing_sends_and_strip_states(written):
     session, _, _, path, _ = written
     routes = xml_routes(path)
@@ -223,7 +269,7 @@ def test_regions_fades_and_delay_in_ardour_time(written):
 
 def test_approximations_are_listed_and_written_next_to_the_session(written):
     session, _, _, path, _ = written
-    notes = ardour.approximations(session)
+    notes = ardour.approximations(session, native=True)
     kinds = " ".join(notes)
     for word in ("ACE Compressor", "ACE Expander", "ACE Reverb", "ACE Delay", "limiter"):
         assert word in kinds
@@ -252,9 +298,10 @@ def test_odd_slopes_and_other_shelf_q_are_reported(tmp_path):
         P("low_shelf", freq_hz=150.0, gain_db=3.0, q=1.5),
     ]
     s = build_session(tmp_path, [("a", noise(0.5), dict(chain=chain))], 0.5)
-    notes = ardour.approximations(s)
+    notes = ardour.approximations(s, native=True)
     assert any("18 dB/oct" in n and "24 dB/oct" in n for n in notes)
     assert any("Q 1.5" in n for n in notes)
+    assert ardour.approximations(s) == []  # our own faderpilot Filter runs both exactly
 
 
 # --- the math the writer matches (Ardour 7.3's own designs, from its source) --------------------
@@ -401,7 +448,7 @@ def test_without_an_ardour_install_the_filter_is_named_by_its_73_hash(tmp_path, 
     lua.installed_script.cache_clear()
     try:
         s = build_session(tmp_path, [("a", noise(0.5), dict(chain=[P("highpass", freq_hz=90.0)]))], 0.5)
-        path = ardour.write(s, tmp_path / "out")
+        path = ardour.write(s, tmp_path / "out", native=True)
     finally:
         lua.installed_script.cache_clear()
     proc = ET.parse(path).getroot().find(".//Processor[@type='luaproc']")
@@ -458,8 +505,10 @@ def test_reexport_from_an_edited_session_replaces_the_previous_one(tmp_path):
     routes = xml_routes(path)
     gain = float(routes["Gtr"].find("Processor[@type='amp']/Controllable").get("value"))
     assert 20 * math.log10(gain) == pytest.approx(-9.5 + am.mono_pan(0.5).fader_comp_db, abs=1e-6)
-    assert [p.get("name") for p in plugins_of(routes["Keys"])] == ["ACE EQ"]
+    assert [p.get("name") for p in plugins_of(routes["Keys"])] == ["faderpilot Filter"]
     assert sorted(os.listdir(out / "ardour")) == ["song"]  # no temporary or old folders left
+    assert main(["export", str(out), "--to", "ardour", "--ardour-native"]) == 0
+    assert [p.get("name") for p in plugins_of(xml_routes(path)["Keys"])] == ["ACE EQ"]
 
 
 def test_a_failed_export_keeps_the_previous_one(tmp_path, monkeypatch):
@@ -490,6 +539,16 @@ def test_cli_prints_the_error_for_a_stems_folder(tmp_path, capsys):
     save(s, tmp_path / "stems" / "session.json")
     assert main(["export", str(tmp_path / "stems"), "--to", "ardour"]) == 1
     assert not (tmp_path / "stems" / "ardour").exists()
+
+
+def test_mix_with_ardour_native_writes_ace_plugins_and_prints_their_approximations(tmp_path, capsys):
+    generate_demo(tmp_path / "stems", seconds=8.0)
+    out = tmp_path / "out"
+    assert main(["mix", str(tmp_path / "stems"), "-o", str(out), "--ardour-native"]) == 0
+    printed = capsys.readouterr().out.replace("\n", " ")
+    assert "ardour: approximate" in printed and "ACE Reverb" in printed
+    text = next((out / "ardour").glob("*/*.ardour")).read_text(encoding="utf-8")
+    assert 'name="ACE Reverb"' in text and 'name="faderpilot Reverb"' not in text
 
 
 def test_plan_is_json_friendly_enough_to_print(written):

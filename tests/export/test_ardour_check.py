@@ -4,6 +4,7 @@ the tool's runs are stood in for)."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -60,3 +61,30 @@ def test_render_does_not_rerun_a_plain_failure(monkeypatch, session_file):
         check.render(session_file)
     assert "tries" not in str(e.value)
     assert len(calls) == 1
+
+
+def test_latency_extends_the_copys_range_and_drops_the_lead(tmp_path, monkeypatch):
+    """``latency``: the copy's session range ends that many samples later; the render loses as
+    many samples at its start (the limiter's lookahead that Ardour's headless export leaves in)."""
+    folder = tmp_path / "song"
+    folder.mkdir()
+    xml = (
+        '<Session sample-rate="48000"><Locations>'
+        '<Location name="session" start="a0" end="a28224000" flags="IsSessionRange"/>'
+        '<Location name="Verse" start="a0" end="a0" flags="IsMark"/></Locations></Session>'
+    )
+    (folder / "song.ardour").write_text(xml, encoding="utf-8")
+    seen: list[str] = []
+
+    def run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess:
+        seen.append((Path(cmd[-2]) / f"{cmd[-1]}.ardour").read_text(encoding="utf-8"))
+        x = np.arange(4800 + 300, dtype=np.float32)[:, None] * np.ones((1, 2), np.float32)
+        sf.write(cmd[cmd.index("-o") + 1], x, 48000, subtype="FLOAT")
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(check, "find_tool", lambda names: f"/usr/bin/{names[-1]}")
+    monkeypatch.setattr(check, "_run", run)
+    y, sr = check.render(folder / "song.ardour", latency=300)
+    assert 'end="a29988000"' in seen[0] and 'flags="IsMark"' in seen[0]  # 300 samples = 1764000 ticks
+    assert (folder / "song.ardour").read_text(encoding="utf-8") == xml  # the original is untouched
+    assert y.shape == (2, 4800) and y[0, 0] == 300.0

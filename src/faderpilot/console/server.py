@@ -49,7 +49,7 @@ MAX_DEPTH = 8
 #: a client that sends less is answered 408 (FP-E026), not waited for forever.
 READ_TIMEOUT_S = 10.0
 #: The page's files, served from the package.
-STATIC = ("index.html", "console.js", "console.css")
+STATIC = ("index.html", "console.js", "console.css", "train.js")
 #: What the page may load: only this server (no CDN, no other origin).
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -244,6 +244,32 @@ class ConsoleApp:
             f"  reverted {x}" for x in u.entry.get("changes", []) if not x.startswith("nothing changed")
         ]
         return {"undone": u.entry.get("note"), "lines": lines, "state": self.state()}
+
+    # -- ear training (coach.train) -----------------------------------------------------------
+
+    def train_round(self) -> dict[str, Any]:
+        """A new round: the hidden change rendered by the mix's renderer; the answer stays here."""
+        from ..audio.io import load_sources
+        from ..coach import train
+
+        session = self.read()
+        with self.media_lock:
+            if getattr(self, "_train_audio", None) is None:
+                self._train_audio = load_sources(session, self.workers)
+            r, s = train.new_round(self.out_dir, session, self._train_audio, self.workers or 2)
+        pub = r.public(s)
+        pub["a"], pub["b"] = "/files/" + quote(r.a), "/files/" + quote(r.b)
+        pub["scores"] = train.read_scores(self.out_dir)
+        return pub
+
+    def train_answer(self, body: Any) -> dict[str, Any]:
+        """Grade the answer to the pending round and save the scores."""
+        from ..coach import train
+
+        try:
+            return train.answer(self.out_dir, body, self.read())
+        except train.TrainError as e:
+            raise HttpError(400, str(e)) from None
 
     def close(self) -> None:
         """Stop the background render thread."""
@@ -559,6 +585,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self._json(app.state())
             if raw == "/api/status":
                 return self._json(app.status())
+            if raw == "/api/train/scores":
+                from ..coach.train import read_scores
+
+                return self._json(read_scores(app.out_dir))
             if raw == "/api/overview":
                 try:
                     n = int(q.get("n", ["1000"])[0])
@@ -596,13 +626,17 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self._check_host()
             route = urlsplit(self.path).path
-            if route not in ("/api/edit", "/api/note", "/api/undo"):
+            if route not in ("/api/edit", "/api/note", "/api/undo", "/api/train/round", "/api/train/answer"):
                 raise HttpError(404, f"nothing to post to at {route[:200]!r}")
             body = self._body()
             if route == "/api/edit":
                 return self._json(app.edit(body))
             if route == "/api/note":
                 return self._json(app.note(body))
+            if route == "/api/train/round":
+                return self._json(app.train_round())
+            if route == "/api/train/answer":
+                return self._json(app.train_answer(body))
             return self._json(app.undo())
         except HttpError as e:
             self._error(e)

@@ -1,4 +1,4 @@
-"""Views of a session for other programs: DAW sessions (Ardour, DAWproject, REAPER) and the report.
+"""Views of a session for other programs: DAW sessions (Ardour, DAWproject, REAPER, AAF) and the report.
 
 Each DAW writer is a module with ``write(session, out_dir) -> Path`` that writes its files under
 ``out_dir`` atomically, referencing audio by relative paths (``export.media``).
@@ -16,6 +16,7 @@ DAW_WRITERS: dict[str, str] = {
     "ardour": "faderpilot.export.ardour",
     "dawproject": "faderpilot.export.dawproject",
     "reaper": "faderpilot.export.reaper",
+    "aaf": "faderpilot.export.aaf",
 }
 
 
@@ -31,15 +32,24 @@ def available() -> list[str]:
     return out
 
 
-def approximations(session: Session, to: str) -> list[str]:
+def _options(to: str, ardour_native: bool) -> dict:
+    """The writer's own options: ``native`` (ACE plugins, ``--ardour-native``) for Ardour."""
+    return {"native": True} if to == "ardour" and ardour_native else {}
+
+
+def approximations(session: Session, to: str, ardour_native: bool = False) -> list[str]:
     """What the target DAW cannot play exactly as we render it (each a sentence; may be empty)."""
     module = importlib.import_module(DAW_WRITERS[to])
-    return list(getattr(module, "approximations", lambda s: [])(session))
+    return list(getattr(module, "approximations", lambda s: [])(session, **_options(to, ardour_native)))
 
 
-def export(session: Session, out_dir: str | Path, to: str) -> Path:
-    """Write the session for one DAW target; returns the main file written."""
+def export(session: Session, out_dir: str | Path, to: str, ardour_native: bool = False) -> Path:
+    """Write the session for one DAW target; returns the main file written.
+
+    ``ardour_native``: Ardour's filters, dynamics, reverb and delay on its bundled ACE plugins
+    (approximations, listed) instead of faderpilot's own Lua processors (the default, exact).
+    """
     if to not in DAW_WRITERS:
         raise ValueError(f"unknown export target {to!r}; choose one of {', '.join(DAW_WRITERS)}")
     module = importlib.import_module(DAW_WRITERS[to])
-    return module.write(session, Path(out_dir))
+    return module.write(session, Path(out_dir), **_options(to, ardour_native))

@@ -2,10 +2,13 @@
 
 One Ardour track per faderpilot track (its regions and fades, polarity, delay, trim, chain,
 fader and pan), the group buses, the reverb and delay buses fed by post-fader aux sends, and the
-master, with the chain on Ardour's bundled ACE plugins. Written by this module alone; Ardour is
-not needed. The audio is each track's source at the session rate, aligned at 0, copied into the
-session's ``interchange/<song>/audiofiles`` (``export.media``) and referenced by file name, so
-the folder can be moved or zipped; the user's stems are only read.
+master. Every processor of a chain runs as one of faderpilot's own Lua DSP scripts, embedded in
+the session ("faderpilot Reverb", …: ``export.ardour_lua``), so Ardour plays what the renderer
+printed; ``native=True`` (``--ardour-native``) maps filters, dynamics, reverb and delay on
+Ardour's bundled ACE plugins instead. Written by this module alone; Ardour is not needed. The
+audio is each track's source at the session rate, aligned at 0, copied into the session's
+``interchange/<song>/audiofiles`` (``export.media``) and referenced by file name, so the folder
+can be moved or zipped; the user's stems are only read.
 
 How each value maps, and what was measured against Ardour 7.3's own rendering, is in
 docs/daw-ardour.md; ``export.ardour_map`` holds the math. Where Ardour cannot represent a
@@ -29,12 +32,14 @@ from ..render.plan import clips
 from ..session.model import Bus, Session, Track
 from .ardour_map import (
     FADER_MAX_DB,
+    LIMITER_NAME,
     RegionPlan,
     RoutePlan,
     SendPlan,
     SessionPlan,
     gain_automation,
     gain_plugins,
+    limiter_latency,
     map_chain,
     mono_pan,
     split_fader,
@@ -42,7 +47,7 @@ from .ardour_map import (
     stereo_pan,
 )
 from .ardour_xml import session_xml
-from .media import media_name, write_media
+from .media import media_name, relocated, write_media
 
 log = logging.getLogger(__name__)
 
@@ -93,11 +98,12 @@ def _regions(track: Track, sr: int, frames: int, notes: list[str], what: str) ->
     return out
 
 
-def plan(session: Session, media_channels: dict[str, int] | None = None) -> SessionPlan:
+def plan(session: Session, media_channels: dict[str, int] | None = None, native: bool = False) -> SessionPlan:
     """How the session will look in Ardour (routes, plugins, gains, pans, regions) and the notes.
 
     Pure: no files are read or written. ``media_channels`` gives each track's channel count in
-    its exported audio (default: the track's ``channels``).
+    its exported audio (default: the track's ``channels``). ``native``: dynamics, reverb and delay
+    on Ardour's ACE plugins (each approximation noted) instead of our own Lua processors.
     """
     sr = session.sample_rate
     frames = int(round(session.length_s * sr))
@@ -116,7 +122,7 @@ def plan(session: Session, media_channels: dict[str, int] | None = None) -> Sess
         else:
             pan, width_plugin = stereo_pan(t.pan, t.width)
         fader, extra = split_fader(t.fader_db + pan.fader_comp_db)
-        plugins = map_chain(t.chain, sr, what, ch)
+        plugins = map_chain(t.chain, sr, what, ch, native)
         if width_plugin is not None:
             plugins.append(width_plugin)
         plugins += gain_plugins(extra, "fader beyond Ardour's +6 dB:")
@@ -174,7 +180,9 @@ def plan(session: Session, media_channels: dict[str, int] | None = None) -> Sess
         what = f"bus '{b.name}'"
         pan = stereo_pan(b.pan, 1.0)[0]
         fader, extra = split_fader(b.fader_db)
-        plugins = map_chain(b.chain, sr, what, 2) + gain_plugins(extra, "fader beyond Ardour's +6 dB:")
+        plugins = map_chain(b.chain, sr, what, 2, native) + gain_plugins(
+            extra, "fader beyond Ardour's +6 dB:"
+        )
         for p in plugins:
             notes += p.notes
         out = bus_names.get(b.output or "master", "Master")
@@ -196,7 +204,9 @@ def plan(session: Session, media_channels: dict[str, int] | None = None) -> Sess
         )
     m = session.master
     fader, extra = split_fader(m.fader_db)
-    plugins = map_chain(m.chain, sr, "the master", 2) + gain_plugins(extra, "fader beyond Ardour's +6 dB:")
+    plugins = map_chain(m.chain, sr, "the master", 2, native) + gain_plugins(
+        extra, "fader beyond Ardour's +6 dB:"
+    )
     for p in plugins:
         notes += p.notes
     master = RoutePlan(
@@ -212,17 +222,19 @@ def plan(session: Session, media_channels: dict[str, int] | None = None) -> Sess
         faderpilot_id="master",
     )
     markers = [(mk.name, int(round(mk.time_s * sr))) for mk in session.markers]
-    return SessionPlan(song_name(session), sr, frames, [master, *routes], markers, notes)
+    latency = sum(limiter_latency(sr) for p in plugins if p.active and p.name == LIMITER_NAME)
+    return SessionPlan(song_name(session), sr, frames, [master, *routes], markers, notes, latency)
 
 
-def approximations(session: Session) -> list[str]:
+def approximations(session: Session, native: bool = False) -> list[str]:
     """Every place where the Ardour session cannot hold the session exactly, one line each."""
-    return plan(session).notes
+    return plan(session, native=native).notes
 
 
-def write(session: Session, out_dir: str | Path) -> Path:
+def write(session: Session, out_dir: str | Path, native: bool = False) -> Path:
     """Write ``out_dir/ardour/<song>/<song>.ardour`` with its audio; returns the ``.ardour`` path.
 
+    ``native``: dynamics, reverb and delay on Ardour's ACE plugins (see ``plan``).
     The folder is built beside its final place and swapped in with renames, so an interrupted
     export leaves the previous one (or nothing) there, never half a session.
     """
@@ -248,7 +260,7 @@ def write(session: Session, out_dir: str | Path) -> Path:
             (tmp / sub).mkdir(parents=True, exist_ok=True)
         files = write_media(session, audio_dir)
         channels = {tid: sf.info(str(f)).channels for tid, f in files.items()}
-        p = plan(session, channels)
+        p = plan(session, channels, native)
         (tmp / f"{song}.ardour").write_bytes(session_xml(p))
         notes = "\n".join(f"- {n}" for n in p.notes) or "- none: every value is exact in Ardour"
         (tmp / NOTES_FILE).write_text(
@@ -260,6 +272,7 @@ def write(session: Session, out_dir: str | Path) -> Path:
         if final.exists():
             os.replace(final, backup)
         os.replace(tmp, final)
+        relocated(tmp, final)
     except BaseException:
         if backup.exists() and not final.exists():
             os.replace(backup, final)  # put the previous export back

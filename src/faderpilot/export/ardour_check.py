@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -24,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+
+from .ardour_map import SUPERCLOCK_RATE
 
 #: tool names by Ardour version, newest first (Debian installs ardour7-*)
 EXPORT_TOOLS = ("ardour8-export", "ardour7-export")
@@ -97,15 +100,37 @@ def _tool_and_work(names: tuple[str, ...]) -> Iterator[tuple[str, Path]]:
         yield tool, Path(work)
 
 
-def render(session_file: str | Path, timeout: float = 600) -> tuple[np.ndarray, int]:
+def _extend_session_range(session_file: Path, samples: int) -> None:
+    """Move the session range's end ``samples`` later in a copy of a session (Ardour 7 XML)."""
+    text = session_file.read_text(encoding="utf-8")
+    m = re.search(r'sample-rate="(\d+)"', text)
+    if m is None:
+        raise ArdourToolError(f"{session_file}: no sample-rate in the session file")
+    ticks = int(round(samples * SUPERCLOCK_RATE / int(m.group(1))))
+
+    def later(loc: re.Match) -> str:
+        return re.sub(r'end="a(\d+)"', lambda e: f'end="a{int(e.group(1)) + ticks}"', loc.group(0))
+
+    text, n = re.subn(r"<Location [^>]*IsSessionRange[^>]*>", later, text)
+    if n != 1:
+        raise ArdourToolError(f"{session_file}: no session range to extend")
+    session_file.write_text(text, encoding="utf-8")
+
+
+def render(session_file: str | Path, timeout: float = 600, latency: int = 0) -> tuple[np.ndarray, int]:
     """The session's master output as Ardour renders it: ((2, frames) float32, sample rate).
 
     A run that dies by a signal is tried again on a fresh copy, ``RENDER_TRIES`` runs in all.
+    ``latency``: samples of plugin latency on the master that Ardour 7.3's headless export does
+    not compensate (our limiter's lookahead, ``SessionPlan.latency``): the copy's range is made
+    that much longer and that many samples are dropped from the start, so the render lines up.
     """
     with _tool_and_work(EXPORT_TOOLS) as (tool, work):
         wav = work / "render.wav"
         for attempt in range(1, RENDER_TRIES + 1):
             copy = _copy(Path(session_file), work / f"try{attempt}")
+            if latency:
+                _extend_session_range(copy, latency)
             wav.unlink(missing_ok=True)
             cmd = [tool, "-b", "float", "-o", str(wav), str(copy.parent), copy.stem]
             r = _run(cmd, timeout)
@@ -116,7 +141,7 @@ def render(session_file: str | Path, timeout: float = 600) -> tuple[np.ndarray, 
             tries = f" (killed by a signal on all {RENDER_TRIES} tries)" if r.returncode < 0 else ""
             raise ArdourToolError(f"{' '.join(cmd)} exited {r.returncode}{tries}:\n{tail}")
         y, sr = sf.read(str(wav), dtype="float32", always_2d=True)
-    return np.ascontiguousarray(y.T), int(sr)
+    return np.ascontiguousarray(y[latency:].T), int(sr)
 
 
 READBACK_LUA = """

@@ -1,7 +1,11 @@
 """How each part of a session becomes Ardour 7: pan laws, gain ranges and the ACE plugins.
 
 Pure math, no files: ``export.ardour`` turns these values into a session file. Everything here
-was matched against Ardour 7.3 itself (see docs/daw-ardour.md for the measurements):
+was matched against Ardour 7.3 itself (see docs/daw-ardour.md for the measurements).
+
+By default every processor becomes one of our own Lua DSP plugins (``OWN`` and ``_lua_filter``:
+the renderer's algorithms, ``export.ardour_lua``); with ``native=True`` the ACE mapping below
+(``ARDOUR``) is used and its approximations are noted:
 
 - **Mono pan.** Ardour's "Mono to Stereo Panner" follows g(x) = x (s x + 1 - s) with
   s = 2 - 4 * 10^(-3/20), an approximation of a -3 dB law. Our law is exact constant power
@@ -40,6 +44,7 @@ from ..session.processors import (
     BandFilter,
     Compressor,
     Delay,
+    Filter,
     Gate,
     Limiter,
     PassFilter,
@@ -278,12 +283,43 @@ HPLP_PARAMS: tuple[tuple[str, float], ...] = (
     ("Enable", 1.0),
 )
 SAT_PARAMS: tuple[tuple[str, float], ...] = (("Drive", 0.0), ("Mix", 100.0))
+COMP_PARAMS: tuple[tuple[str, float], ...] = (
+    ("Threshold", -20.0),
+    ("Ratio", 4.0),
+    ("Attack", 10.0),
+    ("Release", 100.0),
+    ("Makeup", 0.0),
+)
+GATE_PARAMS: tuple[tuple[str, float], ...] = (
+    ("Threshold", -50.0),
+    ("Attack", 1.0),
+    ("Release", 100.0),
+    ("Range", 20.0),
+)
+DELAY_PARAMS: tuple[tuple[str, float], ...] = (("Time", 375.0), ("Feedback", 25.0))
+REVERB_PARAMS: tuple[tuple[str, float], ...] = (("Room size", 0.5), ("Damping", 0.5), ("Width", 1.0))
+LIMITER_PARAMS: tuple[tuple[str, float], ...] = (("Ceiling", -1.0), ("Release", 100.0))
+FILTER_PARAMS: tuple[tuple[str, float], ...] = (
+    ("Kind", 4.0),
+    ("Frequency", 1000.0),
+    ("Gain", 0.0),
+    ("Q", 0.7071),
+    ("Slope", 12.0),
+)
 WIDTH_PARAMS: tuple[tuple[str, float], ...] = (("Width", 1.0),)
 
 #: Lua script names (as Ardour lists them) of the Lua DSP plugins we use
 HPLP_NAME = "ACE High/Low Pass Filter"
 SAT_NAME = "faderpilot Saturation"
 WIDTH_NAME = "faderpilot Stereo Width"
+COMP_NAME = "faderpilot Compressor"
+GATE_NAME = "faderpilot Gate"
+DELAY_NAME = "faderpilot Delay"
+REVERB_NAME = "faderpilot Reverb"
+LIMITER_NAME = "faderpilot Limiter"
+FILTER_NAME = "faderpilot Filter"
+#: ``faderpilot Filter``'s Kind parameter: the filter kinds in order
+FILTER_ORDER = ("highpass", "lowpass", "low_shelf", "high_shelf", "peak")
 
 
 def butterworth_qs(slope_db_oct: float) -> tuple[list[float], bool]:
@@ -501,15 +537,19 @@ def _filter_group(procs: list, w: _Where) -> list[Plugin]:
     return out
 
 
-def map_chain(chain: list, sr: int, what: str, channels: int = 2) -> list[Plugin]:
+def map_chain(chain: list, sr: int, what: str, channels: int = 2, native: bool = False) -> list[Plugin]:
     """A processor chain as Ardour plugins, in order; every approximation is in ``Plugin.notes``.
 
-    ``what`` names the strip for the notes ("track 'Kick'").
+    ``what`` names the strip for the notes ("track 'Kick'"). ``native``: filters, dynamics, reverb
+    and delay on Ardour's ACE plugins (approximations, noted) instead of our own Lua processors.
     """
     w = _Where(sr, what, channels)
     out: list[Plugin] = []
     run: list = []
     for p in list(chain) + [None]:
+        if p is not None and p.kind in FILTER_KINDS and not native:
+            out += _lua_filter(p.typed(), p.enabled, w)
+            continue
         if p is not None and p.kind in FILTER_KINDS:
             run.append(p)
             continue
@@ -518,7 +558,8 @@ def map_chain(chain: list, sr: int, what: str, channels: int = 2) -> list[Plugin
             run = []
         if p is None:
             break
-        out += ARDOUR[p.kind](p.typed(), p.enabled, w)
+        registry = ARDOUR if native or p.kind not in OWN else OWN
+        out += registry[p.kind](p.typed(), p.enabled, w)
     return out
 
 
@@ -630,6 +671,70 @@ def _ace_delay(t: Delay, enabled: bool, w: _Where) -> list[Plugin]:
     ]
 
 
+def _lua(name: str, params: list[float], enabled: bool, label: str) -> list[Plugin]:
+    """One of our own Lua DSP plugins (``ardour_lua``), its parameters in the script's order."""
+    values = {i: float(v) for i, v in enumerate(params)}
+    return [Plugin("lua", "", name, values, active=enabled, script=name, label=label)]
+
+
+def _lua_filter(t: Filter, enabled: bool, w: _Where) -> list[Plugin]:
+    """Any filter as ``faderpilot Filter``: the biquads of ``render.filters``, exact."""
+    gain = float(getattr(t, "gain_db", 0.0))
+    q = float(getattr(t, "q", 0.7071))
+    slope = float(getattr(t, "slope_db_oct", 12.0))
+    label = f"{t.kind.replace('_', ' ')} {t.freq_hz:g} Hz" + (
+        f" {slope:g} dB/oct" if t.kind in ("highpass", "lowpass") else f" {gain:+g} dB Q {q:g}"
+    )
+    p = [FILTER_ORDER.index(t.kind), t.freq_hz, gain, q, slope]
+    return _lua(FILTER_NAME, p, enabled, label)
+
+
+def _lua_compressor(t: Compressor, enabled: bool, w: _Where) -> list[Plugin]:
+    label = (
+        f"compressor {t.threshold_db:g} dB {t.ratio:g}:1, attack {t.attack_ms:g} ms, "
+        f"release {t.release_ms:g} ms, makeup {t.makeup_db:g} dB"
+    )
+    p = [t.threshold_db, max(1.0, t.ratio), t.attack_ms, t.release_ms, t.makeup_db]
+    return _lua(COMP_NAME, p, enabled, label)
+
+
+def _lua_gate(t: Gate, enabled: bool, w: _Where) -> list[Plugin]:
+    label = f"gate {t.threshold_db:g} dB, range {t.range_db:g} dB"
+    return _lua(GATE_NAME, [t.threshold_db, t.attack_ms, t.release_ms, abs(t.range_db)], enabled, label)
+
+
+#: the longest delay faderpilot Delay holds (ms): its line is a Lua table per channel
+LUA_DELAY_MAX_MS = 30000.0
+
+
+def _lua_delay(t: Delay, enabled: bool, w: _Where) -> list[Plugin]:
+    label = f"delay {t.time_ms:g} ms, feedback {t.feedback_pct:g} %"
+    notes: list[str] = []
+    time_ms = _clamp("time", float(t.time_ms), 0.0, LUA_DELAY_MAX_MS, notes, w.what)
+    out = _lua(DELAY_NAME, [time_ms, t.feedback_pct], enabled, label)
+    out[0].notes = notes
+    return out
+
+
+def _lua_reverb(t: Reverb, enabled: bool, w: _Where) -> list[Plugin]:
+    label = f"reverb room {t.room_size:g}, damping {t.damping:g}, width {t.width:g}"
+    return _lua(REVERB_NAME, [t.room_size, t.damping, t.width], enabled, label)
+
+
+#: our limiter's lookahead beyond pedalboard's 5 ms: its oversampler's latency (samples, any rate)
+LIMITER_UPSAMPLE_LATENCY = 60
+
+
+def limiter_latency(sr: int) -> int:
+    """Samples of latency ``faderpilot Limiter`` reports at rate ``sr`` (5 ms lookahead + oversampler)."""
+    return max(1, int(sr * 5 / 1000)) + LIMITER_UPSAMPLE_LATENCY
+
+
+def _lua_limiter(t: Limiter, enabled: bool, w: _Where) -> list[Plugin]:
+    label = f"limiter ceiling {t.ceiling_db:g} dB, release {t.release_ms:g} ms"
+    return _lua(LIMITER_NAME, [t.ceiling_db, t.release_ms], enabled, label)
+
+
 #: The Ardour export's registry, kind -> (typed processor, enabled, strip) -> its plugins. Linear
 #: filters are regrouped first (``_filter_group``): high/low-pass give their ACE sections, bells
 #: and shelves a ``_Band`` that is packed into a-EQ instances.
@@ -645,6 +750,16 @@ ARDOUR: dict[str, Callable[..., list[Plugin] | _Band]] = {
     "reverb": _ace_reverb,
     "delay": _ace_delay,
     "limiter": _ace_limiter,
+}
+
+#: The default: our own Lua processors where Ardour's ACE plugins differ from the renderer (the
+#: ACE mapping above, with its approximations reported, is ``native=True``: ``--ardour-native``).
+OWN: dict[str, Callable[..., list[Plugin]]] = {
+    "compressor": _lua_compressor,
+    "gate": _lua_gate,
+    "reverb": _lua_reverb,
+    "delay": _lua_delay,
+    "limiter": _lua_limiter,
 }
 
 
@@ -768,3 +883,5 @@ class SessionPlan:
     routes: list[RoutePlan]
     markers: list[tuple[str, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: samples of latency our plugins report on the master (the limiter's lookahead)
+    latency: int = 0

@@ -13,15 +13,38 @@ import math
 import xml.etree.ElementTree as ET
 
 from ..version import __version__
-from .ardour_lua import SATURATION_SCRIPT, WIDTH_SCRIPT, hplp_script, script_id
+from .ardour_lua import (
+    COMPRESSOR_SCRIPT,
+    DELAY_SCRIPT,
+    FILTER_SCRIPT,
+    GATE_SCRIPT,
+    LIMITER_SCRIPT,
+    REVERB_SCRIPT,
+    SATURATION_SCRIPT,
+    WIDTH_SCRIPT,
+    hplp_script,
+    script_id,
+)
 from .ardour_map import (
+    COMP_NAME,
+    COMP_PARAMS,
+    DELAY_NAME,
+    DELAY_PARAMS,
     DELAY_PORTS,
     DYN_PORTS,
+    FILTER_NAME,
+    FILTER_PARAMS,
+    GATE_NAME,
+    GATE_PARAMS,
     HPLP_NAME,
     HPLP_PARAMS,
+    LIMITER_NAME,
+    LIMITER_PARAMS,
     PANNER_BALANCE,
     PANNER_MONO,
     PANNER_STEREO,
+    REVERB_NAME,
+    REVERB_PARAMS,
     REVERB_PORTS,
     SAT_NAME,
     SAT_PARAMS,
@@ -111,9 +134,28 @@ LV2_INDEX = {
     URI_DELAY: {s: i for s, i, _ in DELAY_PORTS},
     URI_REVERB: {s: i for s, i, _ in REVERB_PORTS},
 }
-LUA_PARAMS = {HPLP_NAME: HPLP_PARAMS, SAT_NAME: SAT_PARAMS, WIDTH_NAME: WIDTH_PARAMS}
+LUA_PARAMS = {
+    HPLP_NAME: HPLP_PARAMS,
+    SAT_NAME: SAT_PARAMS,
+    WIDTH_NAME: WIDTH_PARAMS,
+    COMP_NAME: COMP_PARAMS,
+    GATE_NAME: GATE_PARAMS,
+    DELAY_NAME: DELAY_PARAMS,
+    REVERB_NAME: REVERB_PARAMS,
+    LIMITER_NAME: LIMITER_PARAMS,
+    FILTER_NAME: FILTER_PARAMS,
+}
 #: our own scripts, embedded in every session that uses them
-OWN_SCRIPTS = {SAT_NAME: SATURATION_SCRIPT, WIDTH_NAME: WIDTH_SCRIPT}
+OWN_SCRIPTS = {
+    SAT_NAME: SATURATION_SCRIPT,
+    WIDTH_NAME: WIDTH_SCRIPT,
+    COMP_NAME: COMPRESSOR_SCRIPT,
+    GATE_NAME: GATE_SCRIPT,
+    DELAY_NAME: DELAY_SCRIPT,
+    REVERB_NAME: REVERB_SCRIPT,
+    LIMITER_NAME: LIMITER_SCRIPT,
+    FILTER_NAME: FILTER_SCRIPT,
+}
 TOGGLES = {
     "enable",
     "sidech",

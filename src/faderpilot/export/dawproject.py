@@ -62,7 +62,7 @@ from ..session.processors import (
     params_of,
 )
 from ..version import __version__
-from .media import media_name, song_file, track_audio
+from .media import media_name, song_file, track_audio, written_media
 
 log = logging.getLogger(__name__)
 
@@ -837,6 +837,10 @@ def write(session: Session, out_dir: str | Path) -> Path:
                 _add(zf, "project.xml", xml_bytes(built.project))
                 _add(zf, "metadata.xml", xml_bytes(built.metadata))
                 for k, (t, arcname) in enumerate(built.media):
+                    have = written_media(session, t, "FLOAT")  # another export's copy of this run
+                    if have is not None:
+                        _add_file(zf, arcname, have)
+                        continue
                     wav = Path(media_dir) / f"{k:04d}.wav"
                     write_wav_atomic(wav, np.asarray(track_audio(session, t)), session.sample_rate, "FLOAT")
                     _add_file(zf, arcname, wav)

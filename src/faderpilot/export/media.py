@@ -1,11 +1,16 @@
 """Audio that DAW exports reference: each track's source at the session rate, aligned at 0.
 
 Exports never point into the user's stems folder: they get their own copies, named after the
-track, written atomically next to the session file so the folder can be moved or zipped.
+track, written atomically next to the session file so the folder can be moved or zipped. Within
+one run the exports share one copy: a file written for one DAW is hard-linked for the next (a copy
+where the file system has no hard links), and read back instead of decoding the source again.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -29,13 +34,86 @@ def media_name(index: int, track: Track) -> str:
     return f"{index:02d}_{safe_filename(track.name)}.wav"
 
 
+#: Media files written in this process: what they hold -> (path, the file's identity when written).
+_WRITTEN: dict[tuple, tuple[Path, tuple[int, int, int, int]]] = {}
+
+
+def _key(session: Session, track: Track, subtype: str) -> tuple:
+    frames = int(round(session.length_s * session.sample_rate))
+    return (str(track.source), session.sample_rate, frames, track.channels, subtype)
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def written_media(session: Session, track: Track, subtype: str = "FLOAT") -> Path | None:
+    """A media file of this track already written in this run and unchanged since (or None)."""
+    hit = _WRITTEN.get(_key(session, track, subtype))
+    if hit is None:
+        return None
+    path, ident = hit
+    return path if _identity(path) == ident else None
+
+
+def _remember(session: Session, track: Track, subtype: str, path: Path) -> None:
+    ident = _identity(path)
+    if ident is not None:
+        _WRITTEN[_key(session, track, subtype)] = (path, ident)
+
+
+def relocated(old_root: Path, new_root: Path) -> None:
+    """Media written under ``old_root`` now live under ``new_root`` (an export's folder renamed)."""
+    for key, (path, _) in list(_WRITTEN.items()):
+        try:
+            rel = path.relative_to(old_root)
+        except ValueError:
+            continue
+        moved = new_root / rel
+        ident = _identity(moved)
+        if ident is None:
+            del _WRITTEN[key]
+        else:
+            _WRITTEN[key] = (moved, ident)
+
+
+def _link_atomic(src: Path, dest: Path) -> None:
+    """``dest`` becomes a hard link to ``src`` (a copy across file systems), swapped in atomically."""
+    try:
+        if os.path.samefile(src, dest):
+            return  # already this file (renaming a link over itself would leave the temp name)
+    except OSError:
+        pass
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.stem}.", suffix=".tmp.wav")
+    os.close(fd)
+    os.unlink(tmp)
+    try:
+        try:
+            os.link(src, tmp)
+        except OSError:
+            shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def write_media(session: Session, dest: Path, subtype: str = "FLOAT") -> dict[str, Path]:
-    """Write every track's source audio into ``dest``; returns track id -> file path."""
+    """Write every track's source audio into ``dest`` (hard-linked to this run's copy when one
+    exists); returns track id -> file path."""
     dest.mkdir(parents=True, exist_ok=True)
     out: dict[str, Path] = {}
     for i, t in enumerate(session.tracks, 1):
         p = dest / media_name(i, t)
-        write_wav_atomic(p, track_audio(session, t), session.sample_rate, subtype)
+        have = written_media(session, t, subtype)
+        if have is not None and have.resolve() != p.resolve():
+            _link_atomic(have, p)
+        else:
+            write_wav_atomic(p, track_audio(session, t), session.sample_rate, subtype)
+            _remember(session, t, subtype, p)
         out[t.id] = p
     return out
 
