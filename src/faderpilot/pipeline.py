@@ -39,7 +39,7 @@ from .prep.pipeline import prep as prep
 from .prep.pipeline import session_rate as session_rate
 from .prep.process import PrepReport
 from .render.chain import db_to_gain, run_chain
-from .render.engine import render, render_bus
+from .render.engine import Rendered, render, render_bus
 from .render.plan import build as build_plan
 from .render.plan import stem_paths as stem_paths
 from .session.io import save, write_text_atomic
@@ -254,36 +254,58 @@ def print_mix(
     workers: int = 2,
     progress: Progress = _noop,
     headroom: bool = True,
+    printed: dict | None = None,
+    rendered: Rendered | None = None,
 ) -> tuple[np.ndarray, list[Path]]:
     """Render the session into OUT_DIR: the printed stems of ``strips`` (track and bus ids; None:
     all) where the plan puts them, streamed as they are made, and mix.wav.
 
     With ``headroom`` the master fader is set by the headroom step (``decide.headroom``), as
-    ``mix`` does; without it the master stays as the session holds it.
+    ``mix`` does; without it the master stays as the session holds it. ``printed``
+    (``render.printed.current``): strips whose stems on disk are current, read back instead of
+    rendered (and not written again). OUT_DIR/stems/.printed.json records which stems are current.
+    ``rendered``: this session's render already made (by the headroom step, with the same
+    ``printed``), written out instead of rendering again.
     Returns the mix as written and the files written.
     """
+    from .render.printed import fingerprints, read_record, write_record
+
     paths = build_plan(session).stem_paths(out_dir)
     sr = session.sample_rate
     written: list[Path] = []
     done = 0
+    digests = fingerprints(session)
+    record = {k: v for k, v in read_record(out_dir).items() if digests.get(k) == v and k in (printed or {})}
+
+    def wanted(sid: str) -> bool:  # a current stem on disk is already what a render would write
+        return (strips is None or sid in strips) and sid not in (printed or {})
 
     def on_track(track: Track, stem: np.ndarray) -> None:
         nonlocal done
-        if strips is None or track.id in strips:
+        if wanted(track.id):
             write_wav_atomic(paths[track.id], stem, sr, subtype="FLOAT")
             written.append(paths[track.id])
+            record[track.id] = digests[track.id]
         done += 1
         progress("rendering", done, len(session.tracks))
 
-    rendered = render(session, audio, on_track=on_track, workers=workers)
-    mix_audio = rendered.mix
+    if rendered is None:
+        rendered = render(session, audio, on_track=on_track, workers=workers, printed=printed)
+        mix_audio = rendered.mix
+    else:
+        for t in session.tracks:
+            if t.id in rendered.track_stems:
+                on_track(t, rendered.track_stems[t.id])
+        mix_audio = render_bus(session.master, rendered.pre_master, sr, session.pan_law)
     if headroom:
         apply(session, [headroom_move(unity_peak_db(session, rendered.pre_master))])
         mix_audio = render_bus(session.master, rendered.pre_master, sr, session.pan_law)
     for b in session.buses:
-        if b.kind != "master" and (strips is None or b.id in strips):
+        if b.kind != "master" and wanted(b.id):
             write_wav_atomic(paths[b.id], rendered.bus_stems[b.id], sr, subtype="FLOAT")
             written.append(paths[b.id])
+            record[b.id] = digests[b.id]
+    write_record(out_dir, record)  # which stems on disk are current, for the next re-render
     write_wav_atomic(out_dir / "mix.wav", mix_audio, sr)
     written.append(out_dir / "mix.wav")
     progress("writing", 1, 1)
@@ -309,21 +331,53 @@ def headroom_is_assistants(session: Session) -> bool:
     return abs(float(d.value) - session.master.fader_db) <= 1e-6
 
 
+#: The headroom step's render after an edit, for the re-render that follows it in the same note:
+#: OUT_DIR -> (strip digests, the printed stems it read, the render). At most one is kept.
+_HEADROOM_RENDER: dict[str, tuple[dict[str, str], dict, Rendered]] = {}
+
+
+def _current_and_sources(session: Session, out_dir: Path, workers: int) -> tuple[dict, dict[str, np.ndarray]]:
+    """The strips whose printed stems in OUT_DIR are current (``render.printed``), and the
+    sources of the audible tracks that must be rendered again: an edit decodes only those."""
+    from .render.plan import audible_ids
+    from .render.printed import current
+
+    printed = current(session, out_dir)
+    audible = audible_ids(session)
+    need = {t.source_id for t in session.tracks if t.id in audible and t.id not in printed}
+    return printed, load_sources(
+        replace(session, sources=[s for s in session.sources if s.id in need]), workers
+    )
+
+
 def keep_headroom(
-    session: Session, audio: dict[str, np.ndarray] | None = None, workers: int | None = None
+    session: Session,
+    audio: dict[str, np.ndarray] | None = None,
+    workers: int | None = None,
+    out_dir: str | Path | None = None,
 ) -> tuple[str | None, str | None]:
     """Set the master fader as ``mix`` does (the mix peaks at ``decide.master.PEAK_TARGET_DB``),
     in memory, after an edit: the caller makes it part of the same change and history entry, so
     undo restores it and a re-render only prints what the document holds.
 
-    Renders the mix once (no file written). Returns (the change line, "Master: fader -2.35 ->
-    -6.10 dB (headroom ...)", or None when the fader stays; a warning, FP-W060, when the user's
-    own master lets the mix come within 1 dB of full scale, else None). Nothing but the master
+    Renders the mix once (no file written); with ``out_dir`` the printed stems there that are
+    still current are read back instead of rendered (``render.printed``). Returns (the change
+    line, "Master: fader -2.35 -> -6.10 dB (headroom ...)", or None when the fader stays; a
+    warning, FP-W060, when the user's own master lets the mix come within 1 dB of full scale,
+    else None). Nothing but the master
     fader and its decision is changed, so undo restores the document exactly."""
     workers = workers or min(4, os.cpu_count() or 1)
-    if audio is None:
+    printed = None
+    if audio is None and out_dir is not None:  # read the current printed stems, render the rest
+        printed, audio = _current_and_sources(session, Path(out_dir), workers)
+    elif audio is None:
         audio = load_sources(session, workers)
-    rendered = render(session, audio, workers=workers)
+    rendered = render(session, audio, workers=workers, printed=printed)
+    _HEADROOM_RENDER.clear()
+    if printed is not None:  # rerender(OUT_DIR) next writes this render out (the master aside)
+        from .render.printed import fingerprints
+
+        _HEADROOM_RENDER[str(Path(out_dir).resolve())] = (fingerprints(session), printed, rendered)
     peak = unity_peak_db(session, rendered.pre_master)
     move = headroom_move(peak)
     master = session.master
@@ -355,19 +409,28 @@ def write_views(
 ) -> list[Path]:
     """The DAW sessions (``daws``; None: every writer available) and the report, from the saved
     session; returns the files written."""
+    from concurrent.futures import ThreadPoolExecutor
+    from copy import deepcopy
+
     from .export import available, export
 
     files = []
-    for target in available() if daws is None else daws:
-        progress(f"export {target}", 0, 1)
-        files.append(export(session, out_dir, target, ardour_native))
-        progress(f"export {target}", 1, 1)
-    if report:
-        from .export.report import write_report
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the report (pure Python SVG, no shared drawing state) runs beside the exports, on its
+        # own copy of the session so an exporter can never change what it reads
+        page = None
+        if report:
+            from .export.report import write_report
 
-        progress("report", 0, 1)
-        files.append(write_report(out_dir, session))
-        progress("report", 1, 1)
+            page = pool.submit(write_report, out_dir, deepcopy(session))
+        for target in available() if daws is None else daws:
+            progress(f"export {target}", 0, 1)
+            files.append(export(session, out_dir, target, ardour_native))
+            progress(f"export {target}", 1, 1)
+        if page is not None:
+            progress("report", 0, 1)
+            files.append(page.result())
+            progress("report", 1, 1)
     return files
 
 
@@ -445,8 +508,23 @@ def rerender(
 
         session = load(out_dir / "session.json")
     workers = workers or min(4, os.cpu_count() or 1)
-    audio = load_sources(session, workers)
-    mix_audio, written = print_mix(session, audio, out_dir, strips=strips, workers=workers, headroom=False)
+    from .render.printed import fingerprints
+
+    kept = _HEADROOM_RENDER.pop(str(out_dir.resolve()), None)
+    if kept is not None and kept[0] == fingerprints(session):  # the note's headroom step rendered it
+        printed, audio, done = kept[1], {}, kept[2]
+    else:
+        (printed, audio), done = _current_and_sources(session, out_dir, workers), None
+    mix_audio, written = print_mix(
+        session,
+        audio,
+        out_dir,
+        strips=strips,
+        workers=workers,
+        headroom=False,
+        printed=printed,
+        rendered=done,
+    )
     target = session.master.decisions.get("target_lufs")
     if target is not None and isinstance(target.value, int | float):
         sr = session.sample_rate

@@ -10,9 +10,11 @@ import pytest
 import soundfile as sf
 
 import faderpilot
+from faderpilot.audio.io import load_sources
 from faderpilot.cli import main
 from faderpilot.demo import generate_demo
 from faderpilot.pipeline import mix, stem_paths
+from faderpilot.render.engine import render as render_all
 from faderpilot.session.io import load
 
 
@@ -53,7 +55,20 @@ def test_vocal_up_2_db_moves_the_fader_and_the_printed_stem(out, capsys):
     d = after.track(vox.id).decisions["fader_db"]
     assert d.origin == "prompt" and "vocal up 2 dB" in d.reason
     assert _rms_db(stem) - level_before == pytest.approx(2.0, abs=0.01)
-    assert {p.name for p in res.files} == {"mix.wav", stem.name, "15_Vocals Bus.wav"}
+    # the vocal's group bus and the FX buses its post-fader sends feed are printed again too
+    assert {p.name for p in res.files} == {
+        "mix.wav",
+        stem.name,
+        "15_Vocals Bus.wav",
+        "16_Reverb Bus.wav",
+        "17_Delay Bus.wav",
+    }
+    full = render_all(after, load_sources(after, 2))
+    paths = stem_paths(after, out)
+    for b in ("16_Reverb Bus.wav", "17_Delay Bus.wav"):
+        bid = next(k for k, v in paths.items() if v.name == b)
+        on_disk, _ = sf.read(str(paths[bid]), dtype="float32", always_2d=True)
+        np.testing.assert_array_equal(on_disk.T, full.bus_stems[bid])  # not stale
     assert after.history[-1]["note"] == "vocal up 2 dB"
     with capsys.disabled():
         print(f"\nnote 'vocal up 2 dB' on the 10 s demo: {took:.2f} s ({res.render_seconds:.2f} s rendering)")

@@ -179,7 +179,8 @@ def note(
     if headroom:
         from ..pipeline import keep_headroom
 
-        step = partial(keep_headroom, workers=workers)
+        # the printed stems still current are read back, so only the changed track renders
+        step = partial(keep_headroom, workers=workers, out_dir=out_dir)
     res = apply_note(session, text, out_dir, master=step)
     if res.changed or res.markers_detected:
         save(session, out_dir / "session.json")
@@ -194,11 +195,20 @@ def note(
 
 
 def _with_buses(session: Session, changed: set[str]) -> set[str]:
-    """Changed strips plus the group buses their tracks feed."""
+    """Changed strips plus every bus whose sound they reach: the group bus a strip feeds and the
+    FX buses its (post-fader) sends feed, and on down the chain, so no printed stem goes stale
+    (the DAWproject and AAF exports play them)."""
+    strips = {s.id: s for s in [*session.tracks, *session.buses]}
     out = set(changed)
-    for t in session.tracks:
-        if t.id in changed:
-            out.add(t.output)
+    todo = list(changed)
+    while todo:
+        s = strips.get(todo.pop())
+        if s is None:
+            continue
+        for nxt in [s.output, *(x.bus for x in getattr(s, "sends", []))]:
+            if nxt and nxt != "master" and nxt not in out:
+                out.add(nxt)
+                todo.append(nxt)
     out.discard("master")
     return out
 

@@ -10,7 +10,7 @@ the printed bus stem. Master: sum of what is routed to it -> chain -> fader = th
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -128,19 +128,28 @@ def render(
     audio: dict[str, np.ndarray],
     on_track: Callable[[Track, np.ndarray], None] | None = None,
     workers: int = 2,
+    printed: Mapping[str, Callable[[], np.ndarray]] | None = None,
 ) -> Rendered:
     """Render a session from aligned source audio (source_id -> (channels, frames)).
 
     ``on_track`` receives each track stem as soon as it exists (to write it and let it go);
-    without it, the stems are kept in ``Rendered.track_stems``.
+    without it, the stems are kept in ``Rendered.track_stems``. ``printed`` (strip id -> reader,
+    ``render.printed.current``) names strips whose printed stem is current: those are read back
+    instead of rendered (their sources need not be in ``audio``), a track only where a bus it
+    feeds is rendered; the sums run in the same order, so the mix is bit-identical. Such strips
+    are not passed to ``on_track`` nor kept in the result.
     """
     sr = session.sample_rate
     frames = next(iter(audio.values())).shape[1] if audio else int(round(session.length_s * sr))
-    inputs = {b.id: np.zeros((2, frames), dtype=np.float32) for b in session.buses}
+    printed = printed or {}
+    inputs = {b.id: np.zeros((2, frames), dtype=np.float32) for b in session.buses if b.id not in printed}
     audible = audible_ids(session)
     kept: dict[str, np.ndarray] = {}
 
-    def one(track: Track) -> np.ndarray:
+    def one(track: Track) -> np.ndarray | None:
+        if track.id in printed:
+            live = track.output in inputs or any(s.bus in inputs for s in track.sends)
+            return printed[track.id]() if track.id in audible and live else None
         if track.id in audible:
             stem = render_track(track, audio[track.source_id], sr, session.pan_law)
         else:
@@ -149,12 +158,14 @@ def render(
             on_track(track, stem)
         return stem
 
-    def add(track: Track, stem: np.ndarray) -> None:
-        if track.id in audible:
-            inputs[track.output] += stem
+    def add(track: Track, stem: np.ndarray | None) -> None:
+        if stem is not None and track.id in audible:
+            if track.output in inputs:
+                inputs[track.output] += stem
             for s in track.sends:
-                inputs[s.bus] += stem * np.float32(db_to_gain(s.level_db))
-        if on_track is None:
+                if s.bus in inputs:
+                    inputs[s.bus] += stem * np.float32(db_to_gain(s.level_db))
+        if on_track is None and track.id not in printed:
             kept[track.id] = stem
 
     # tracks render in parallel but are summed in console order, so a re-run is bit-identical;
@@ -173,7 +184,9 @@ def render(
 
     bus_stems: dict[str, np.ndarray] = {}
 
-    def one_bus(b: Bus) -> np.ndarray:
+    def one_bus(b: Bus) -> np.ndarray | None:
+        if b.id in printed:  # read back only where it is summed into a bus being rendered
+            return printed[b.id]() if (b.output or "master") in inputs else None
         out = render_bus(b, inputs[b.id], sr, session.pan_law)
         return np.zeros_like(out) if b.mute else out
 
@@ -182,8 +195,12 @@ def render(
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for level in bus_levels(session):
             for b, out in zip(level, pool.map(one_bus, level), strict=True):
-                bus_stems[b.id] = out
-                inputs[b.output or "master"] += out
+                if out is None:
+                    continue
+                if b.id not in printed:  # a stem read back is summed, not kept
+                    bus_stems[b.id] = out
+                if (b.output or "master") in inputs:
+                    inputs[b.output or "master"] += out
     master = session.master
     pre = inputs["master"]
     mix = render_bus(master, pre, sr, session.pan_law)
