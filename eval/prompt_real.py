@@ -11,7 +11,7 @@ the misses are listed for ``dev`` alone so that nobody reads ``held`` rows while
 
 Two scores per group:
 
-* ``exact``: the test set's rule (tests/prompt/test_prompt_parse.py ``_matches``): same number of
+* ``exact``: the test set's rule (``faderpilot.prompt.parse.label_matches``): same number of
   intents in order, every labelled field equal (target, action, direction, and amount, freq,
   section where labelled), no amount or section invented;
 * ``moved right``: same number of intents in order with the same target, action and direction
@@ -31,29 +31,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from faderpilot.prompt.parse import parse  # noqa: E402
+from faderpilot.prompt.parse import label_matches, parse  # noqa: E402
 
 NOTES = ROOT / "tests" / "prompt" / "notes_real.jsonl"
 OUT = ROOT / "eval" / "results" / "prompt_real.md"
 
 
 def _matches(got: list[dict], want: list[dict]) -> bool:
-    """The labelled set's rule (kept identical to tests/prompt/test_prompt_parse.py)."""
-    if len(got) != len(want):
-        return False
-    for g, w in zip(got, want, strict=True):
-        if any(g.get(k) != v for k, v in w.items()):
-            return False
-        if any(k in g and k not in w for k in ("amount", "section")):
-            return False
-    return True
+    return label_matches(got, want)
 
 
 def _moved_right(got: list[dict], want: list[dict]) -> bool:
-    if len(got) != len(want):
-        return False
-    keys = ("target", "action", "direction")
-    return all(all(g.get(k) == w[k] for k in keys) for g, w in zip(got, want, strict=True))
+    return label_matches(got, want, moved_only=True)
 
 
 def load(path: Path) -> list[dict]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from faderpilot.prompt.parse import parse
+from faderpilot.prompt.parse import label_matches, parse
 
 REAL = Path(__file__).with_name("notes_real.jsonl")
 
@@ -44,16 +44,11 @@ def test_labelled_notes_are_at_least_half_real():
 
 
 def test_dev_real_notes_move_right_at_least_the_recorded_floor():
-    """The development part may not fall under its recorded floor (63.0% moved right when
+    """The development part may not fall under its recorded floor (63.5% moved right when
     recorded; the floor leaves room for label-neutral rewording of rules)."""
     dev = [r for r in _rows() if r["split"] == "dev"]
-    keys = ("target", "action", "direction")
-    right = 0
-    for r in dev:
-        got = [i.as_label() for i in parse(r["text"]).intents]
-        want = r["intents"]
-        if len(got) == len(want) and all(
-            all(g.get(k) == w[k] for k in keys) for g, w in zip(got, want, strict=True)
-        ):
-            right += 1
+    right = sum(
+        label_matches([i.as_label() for i in parse(r["text"]).intents], r["intents"], moved_only=True)
+        for r in dev
+    )
     assert right / len(dev) >= 0.60, f"{right}/{len(dev)}"

@@ -1701,3 +1701,18 @@ def _merge(intents: list[Intent], readings: list[str]) -> list[Intent]:
                 continue
         keep.append(it)
     return keep
+
+
+def label_matches(got: list[dict], want: list[dict], moved_only: bool = False) -> bool:
+    """How the labelled note sets are scored (tests/prompt, eval/prompt_real.py): the same number
+    of intents in order with every labelled field equal and no amount or section invented where the
+    label has none; with ``moved_only``, only target, action and direction ("moved the right way")."""
+    if len(got) != len(want):
+        return False
+    for g, w in zip(got, want, strict=True):
+        keys = ("target", "action", "direction") if moved_only else tuple(w)
+        if any(g.get(k) != w[k] for k in keys):
+            return False
+        if not moved_only and any(k in g and k not in w for k in ("amount", "section")):
+            return False
+    return True
