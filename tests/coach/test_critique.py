@@ -199,3 +199,12 @@ def test_reaper_session_critiqued_for_balance_and_pans(song, tmp_path, capsys):
     assert {x["kind"] for x in d["differences"]} == {"level"}
     assert "levels, pans and mutes only" in d["notes"][0]
     assert "critique.html" in printed and by_role(s, "lead_vocal").name in printed
+
+
+def test_a_missing_mix_is_named_before_any_work(tmp_path):
+    """A mix file that is not there is reported at once, by name, with its code, and nothing is written."""
+    from faderpilot.messages import FaderpilotError
+
+    with pytest.raises(FaderpilotError, match=r"nope\.wav: no such file or folder \[FP-E031\]"):
+        critique(tmp_path / "stems", tmp_path / "nope.wav", tmp_path / "out")
+    assert not (tmp_path / "out").exists()

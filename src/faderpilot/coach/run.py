@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from ..audio.io import check_destination, write_wav_atomic
+from ..messages import FaderpilotError, message
 from ..session.io import save, write_text_atomic
 from .ab import write_excerpts
 from .critique import TOP_AB, Critique, critique_fit
@@ -29,6 +30,9 @@ def critique(
     (OUT/your_mix.session.json, the assistant's session with your levels, pans, tone and returns)."""
     if (mix_path is None) == (session_path is None):
         raise ValueError("give either a mix (--mix) or a session (--session) to critique")
+    for given in (mix_path, session_path):  # before the stems are prepped: say it at once
+        if given is not None and not Path(given).is_file():
+            raise FaderpilotError(f"{message('FP-E031', given)} [FP-E031]")
     out = Path(out_dir).resolve()
     check_destination(out, [Path(stems_dir).resolve()])
     a = assistant_session(stems_dir, workers=workers)
