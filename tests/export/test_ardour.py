@@ -6,6 +6,7 @@ The render comparisons against Ardour itself are in test_ardour_render.py.
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import json
 import math
@@ -211,8 +212,39 @@ def test_by_default_every_processor_is_our_own_lua_plugin(written_own):
         text = base64.b64decode(p.find("luaproc/script").text).decode()
         assert p.get("unique-id") == lua.script_id(text) and f'name        = "{p.get("name")}"' in text
     assert ardour.plan(session).latency == am.limiter_latency(SR) == 300
-    # nothing is approximated but the fader ride (Ardour's de-zipper)
-    assert [n for n in ardour.approximations(session) if "automation" not in n] == []
+    # nothing is approximated, the fader ride included (faderpilot Gain ride)
+    assert ardour.approximations(session) == []
+
+
+def test_by_default_a_fader_ride_is_our_gain_ride_and_the_fader_stays_static(written_own):
+    """The vocal's gain_db lane: a ``faderpilot Gain ride`` insert last before the fader, its
+    points in its script; Ardour's fader holds the track's fader value with no automation."""
+    session, path = written_own
+    vox = xml_routes(path)["Vox- Lead-Double"]
+    order = [p.get("type") for p in vox.findall("Processor")]
+    ride = plugins_of(vox)[-1]
+    assert ride.get("name") == am.RIDE_NAME and order.index("luaproc") < order.index("amp")
+    assert order[order.index("amp") - 1] == "luaproc"  # the last insert before the fader
+    text = base64.b64decode(ride.find("luaproc/script").text).decode()
+    assert ride.get("unique-id") == lua.script_id(text)
+    assert "T = { 1.0, 1.03, 2.97, 3.0 }, D = { 0.0, 2.0, 2.0, 0.0 }" in text
+    assert "local UPSTREAM = 0" in text
+    amp = vox.find("Processor[@type='amp']")
+    assert amp.find("Automation") is None
+    gain = float(amp.find("Controllable[@name='gaincontrol']").get("value"))
+    plan = ardour.plan(session)
+    route = next(r for r in plan.routes if r.name == "Vox- Lead-Double")
+    native = next(r for r in ardour.plan(session, native=True).routes if r.name == route.name)
+    assert gain == pytest.approx(am.db_to_gain(route.fader_db))  # the track's fader, static
+    assert route.fader_db == native.fader_db and native.gain_automation  # native: Ardour's fader
+    assert all(not r.gain_automation for r in plan.routes)
+    # a ride after a limiter knows the limiter's lookahead comes before it
+    t = copy.deepcopy(session.tracks[-2])
+    t.chain.append(P("limiter", ceiling_db=-1.0, release_ms=50.0))
+    session2 = copy.deepcopy(session)
+    session2.tracks[-2] = t
+    vox2 = next(r for r in ardour.plan(session2).routes if r.name == "Vox- Lead-Double")
+    assert f"local UPSTREAM = {am.limiter_latency(SR)}" in vox2.plugins[-1].text
 
 
 def test_the_ace_mapping_is_kept_behind_native(written_own):

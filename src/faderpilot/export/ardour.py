@@ -3,12 +3,14 @@
 One Ardour track per faderpilot track (its regions and fades, polarity, delay, trim, chain,
 fader and pan), the group buses, the reverb and delay buses fed by post-fader aux sends, and the
 master. Every processor of a chain runs as one of faderpilot's own Lua DSP scripts, embedded in
-the session ("faderpilot Reverb", …: ``export.ardour_lua``), so Ardour plays what the renderer
-printed; ``native=True`` (``--ardour-native``) maps filters, dynamics, reverb and delay on
-Ardour's bundled ACE plugins instead. Written by this module alone; Ardour is not needed. The
-audio is each track's source at the session rate, aligned at 0, copied into the session's
-``interchange/<song>/audiofiles`` (``export.media``) and referenced by file name, so the folder
-can be moved or zipped; the user's stems are only read.
+the session ("faderpilot Reverb", …: ``export.ardour_lua``), and so does a track's fader ride
+(its ``gain_db`` lanes: "faderpilot Gain ride", the last insert before a static fader), so Ardour
+plays what the renderer printed; ``native=True`` (``--ardour-native``) maps filters, dynamics,
+reverb and delay on Ardour's bundled ACE plugins and the ride on Ardour's fader automation
+instead. Written by this module alone; Ardour is not needed. The audio is each track's source at
+the session rate, aligned at 0, copied into the session's ``interchange/<song>/audiofiles``
+(``export.media``) and referenced by file name, so the folder can be moved or zipped; the user's
+stems are only read.
 
 How each value maps, and what was measured against Ardour 7.3's own rendering, is in
 docs/daw-ardour.md; ``export.ardour_map`` holds the math. Where Ardour cannot represent a
@@ -39,6 +41,7 @@ from .ardour_map import (
     SessionPlan,
     gain_automation,
     gain_plugins,
+    gain_ride,
     limiter_latency,
     map_chain,
     mono_pan,
@@ -98,6 +101,11 @@ def _regions(track: Track, sr: int, frames: int, notes: list[str], what: str) ->
     return out
 
 
+def _latency_before(plugins: list, sr: int) -> int:
+    """Samples of latency the inserts ``plugins`` report (our limiter's lookahead)."""
+    return sum(limiter_latency(sr) for p in plugins if p.active and p.name == LIMITER_NAME)
+
+
 def plan(session: Session, media_channels: dict[str, int] | None = None, native: bool = False) -> SessionPlan:
     """How the session will look in Ardour (routes, plugins, gains, pans, regions) and the notes.
 
@@ -126,6 +134,10 @@ def plan(session: Session, media_channels: dict[str, int] | None = None, native:
         if width_plugin is not None:
             plugins.append(width_plugin)
         plugins += gain_plugins(extra, "fader beyond Ardour's +6 dB:")
+        lanes = getattr(t, "automation", None) or []
+        ride = None if native else gain_ride(lanes, _latency_before(plugins, sr))
+        if ride is not None:  # the renderer's ride, exact; Ardour's fader stays static
+            plugins.append(ride)
         for p in plugins:
             notes += p.notes
         sends = []
@@ -139,7 +151,7 @@ def plan(session: Session, media_channels: dict[str, int] | None = None, native:
                 g = 6.0206
             sends.append(SendPlan(bus_names[s.bus], g))
         out = bus_names.get(t.output, "Master")
-        auto, top = gain_automation(getattr(t, "automation", None) or [], fader, sr, frames)
+        auto, top = gain_automation(lanes, fader, sr, frames) if ride is None else ([], fader)
         if auto and top > FADER_MAX_DB + 1e-6:
             notes.append(
                 f"{what}: its gain automation reaches {top:+.1f} dB on Ardour's fader, which stops at "
@@ -222,7 +234,7 @@ def plan(session: Session, media_channels: dict[str, int] | None = None, native:
         faderpilot_id="master",
     )
     markers = [(mk.name, int(round(mk.time_s * sr))) for mk in session.markers]
-    latency = sum(limiter_latency(sr) for p in plugins if p.active and p.name == LIMITER_NAME)
+    latency = _latency_before(plugins, sr)
     return SessionPlan(song_name(session), sr, frames, [master, *routes], markers, notes, latency)
 
 

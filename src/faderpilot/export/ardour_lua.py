@@ -5,8 +5,10 @@ Ardour runs Lua DSP scripts as plugins and stores each one's text in the session
 compressor, gate, delay, reverb and limiter have no exact equivalent in Ardour 7, so the session
 carries these scripts (faderpilot's own code, MIT): they are the processors of
 docs/signal-flow.md, computed sample by sample as the renderer does (the limiter's 4x peak reading
-is a windowed sinc where pedalboard uses JUCE's half-band filters). ``--ardour-native`` maps the
-dynamics and effects on Ardour's ACE plugins instead (``ardour_map``).
+is a windowed sinc where pedalboard uses JUCE's half-band filters). A track's fader ride (its
+``gain_db`` lanes) is a script written for that track (``gain_ride_script``), its points as
+data. ``--ardour-native`` maps the dynamics and effects on Ardour's ACE plugins instead
+(``ardour_map``).
 
 The ACE High/Low Pass Filter is one of Ardour's own Lua scripts. Its text is not part of
 faderpilot: when an Ardour installation is found on this machine, the session embeds that copy
@@ -618,6 +620,124 @@ function dsp_run (ins, outs, n_samples)
 end
 """
 )
+
+_RIDE_HEADER = _DYN_HEADER.format(
+    name="Gain ride",
+    category="Amplifier",
+    description="faderpilot's gain automation (the session's gain_db lanes) as the renderer plays it:\n"
+    "at every sample the level in dB is linear in time between the points (held before the first and\n"
+    "after the last), lanes add in dB, gain = 10^(dB / 20). The points are in this script (LANES:\n"
+    "seconds from the session start, dB); Ardour's fader stays free to move.",
+)
+
+_RIDE_BODY = """
+function dsp_ioconfig ()
+	return { { audio_in = -1, audio_out = -1 } }
+end
+
+function dsp_params ()
+	return {}
+end
+
+local rate = 48000
+local g = {} -- this block's gains
+
+function dsp_init (r)
+	rate = r
+	for _, L in ipairs (LANES) do L.k = 1 end
+end
+
+-- the lane's value at t (seconds): linear between points, held outside them (numpy's interp)
+local function level (L, t)
+	local T, D, n = L.T, L.D, #L.T
+	if t <= T[1] then return D[1] end
+	if t >= T[n] then return D[n] end
+	local k = L.k
+	while k > 1 and T[k] > t do k = k - 1 end
+	while T[k + 1] <= t do k = k + 1 end
+	L.k = k
+	if T[k] == t then return D[k] end
+	return (D[k + 1] - D[k]) / (T[k + 1] - T[k]) * (t - T[k]) + D[k]
+end
+
+-- true when every lane holds one level from t0 to t1
+local function flat (t0, t1)
+	for _, L in ipairs (LANES) do
+		local v = level (L, t0)
+		if level (L, t1) ~= v then return false end
+		local T, D = L.T, L.D
+		for j = 1, #T do
+			if T[j] > t0 and T[j] < t1 and D[j] ~= v then return false end
+		end
+	end
+	return true
+end
+
+local function db (t)
+	local s = 0
+	for _, L in ipairs (LANES) do s = s + level (L, t) end
+	return s
+end
+
+-- the timeline position of the audio reaching this insert: Ardour reads each track ahead of the
+-- transport by the latency from its disk reader to the outputs, and the inserts before this one
+-- (UPSTREAM samples) have taken their share of it
+local function ahead ()
+	local r = self:route ()
+	if r:isnil () then return 0 end
+	return r:playback_latency (true)
+end
+
+local function position ()
+	local ok, a = pcall (ahead)
+	return Session:transport_sample () + (ok and a or 0) - UPSTREAM
+end
+
+function dsp_run (ins, outs, n_samples)
+	local p0 = position ()
+	local t0, t1 = p0 / rate, (p0 + n_samples - 1) / rate
+	if flat (t0, t1) then
+		local k = 10 ^ (db (t0) / 20)
+		for c = 1, #ins do
+			if ins[c] ~= outs[c] then ARDOUR.DSP.copy_vector (outs[c], ins[c], n_samples) end
+			ARDOUR.DSP.apply_gain_to_buffer (outs[c], n_samples, k)
+		end
+		return
+	end
+	for i = 1, n_samples do
+		g[i] = 10 ^ (db ((p0 + i - 1) / rate) / 20)
+	end
+	for c = 1, #ins do
+		local x = ins[c]:array ()
+		local y = outs[c]:array ()
+		for i = 1, n_samples do
+			y[i] = x[i] * g[i]
+		end
+	end
+end
+"""
+
+
+def _lua_numbers(values: list[float]) -> str:
+    """A Lua table of numbers, each written so Lua reads back the same double."""
+    return "{ " + ", ".join(repr(float(v)) for v in values) + " }"
+
+
+def gain_ride_script(lanes: list[tuple[list[float], list[float]]], upstream: int = 0) -> str:
+    """The ``faderpilot Gain ride`` script for one strip: ``lanes`` as (times s, levels dB) lists.
+
+    ``upstream``: samples of latency the inserts before it on its route report (our limiter's
+    lookahead). The text differs per strip, so each ride is its own script in the session.
+    """
+    rows = [f"\t{{ T = {_lua_numbers(t)}, D = {_lua_numbers(d)} }}," for t, d in lanes]
+    data = (
+        "\n-- the ride: per lane, T = seconds from the session start, D = dB at those times\n"
+        "local LANES = {\n" + "\n".join(rows) + "\n}\n"
+        "-- samples of latency of the inserts before this one on its route\n"
+        f"local UPSTREAM = {int(upstream)}\n"
+    )
+    return _RIDE_HEADER + data + _RIDE_BODY
+
 
 #: SHA-1 of HiAndLowPass.lua as shipped with Ardour 7.3 (Debian 1:7.3.0+ds0-1), Ardour's id for it
 HPLP_ARDOUR73_ID = "cbf2433c611d0849cbb198719a5ad05d2f69d24a"

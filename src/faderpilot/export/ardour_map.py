@@ -51,6 +51,7 @@ from ..session.processors import (
     Reverb,
     Saturation,
 )
+from .ardour_lua import gain_ride_script
 
 #: Ardour 7's time unit: superclock ticks per second (positions are written as "a<ticks>").
 SUPERCLOCK_RATE = 282_240_000
@@ -218,6 +219,8 @@ class Plugin:
     script: str | None = None
     label: str = ""  # what it stands for in the session ("hp 80 Hz 24 dB/oct, section 1/2")
     notes: list[str] = field(default_factory=list)
+    #: for a Lua script written for this one insert (``faderpilot Gain ride``): its text
+    text: str | None = None
 
 
 #: a-EQ port order (Ardour 7: lv2 symbols with their index) and defaults
@@ -318,6 +321,7 @@ DELAY_NAME = "faderpilot Delay"
 REVERB_NAME = "faderpilot Reverb"
 LIMITER_NAME = "faderpilot Limiter"
 FILTER_NAME = "faderpilot Filter"
+RIDE_NAME = "faderpilot Gain ride"
 #: ``faderpilot Filter``'s Kind parameter: the filter kinds in order
 FILTER_ORDER = ("highpass", "lowpass", "low_shelf", "high_shelf", "peak")
 
@@ -810,6 +814,26 @@ def gain_automation(
     return keep, float(np.max(db))
 
 
+def gain_ride(lanes: list, upstream: int = 0) -> Plugin | None:
+    """Our ``gain_db`` lanes as a ``faderpilot Gain ride`` insert (None when there are none).
+
+    The plugin plays the lanes as ``render.engine`` does, every sample linear in dB between the
+    points, where Ardour's fader automation would smooth them; the fader itself stays static.
+    ``upstream``: latency of the inserts before it (samples, ``gain_ride_script``).
+    """
+    rides = [
+        ([float(t) for t, _ in a["points"]], [float(d) for _, d in a["points"]])
+        for a in lanes
+        if a.get("param") == "gain_db" and a.get("points")
+    ]
+    if not rides:
+        return None
+    n = sum(len(t) for t, _ in rides)
+    label = f"gain ride, {n} point{'s' if n != 1 else ''}"
+    text = gain_ride_script(rides, upstream)
+    return Plugin("lua", "", RIDE_NAME, {}, script=RIDE_NAME, label=label, text=text)
+
+
 def split_trim(trim_db: float) -> tuple[float, float]:
     """(Ardour trim, region gain) in dB: trim holds +/-20 dB, the rest goes on the regions."""
     t = max(-TRIM_RANGE_DB, min(TRIM_RANGE_DB, trim_db))
@@ -869,7 +893,7 @@ class RoutePlan:
     media: str = ""  # file name under interchange/<song>/audiofiles
     region_gain_db: float = 0.0
     faderpilot_id: str = ""
-    #: fader automation (Ardour plays it): (sample, linear gain) points
+    #: fader automation (Ardour plays it; ``--ardour-native`` only): (sample, linear gain) points
     gain_automation: list[tuple[int, float]] = field(default_factory=list)
 
 

@@ -46,6 +46,7 @@ from .ardour_map import (
     REVERB_NAME,
     REVERB_PARAMS,
     REVERB_PORTS,
+    RIDE_NAME,
     SAT_NAME,
     SAT_PARAMS,
     URI_COMP,
@@ -144,6 +145,7 @@ LUA_PARAMS = {
     REVERB_NAME: REVERB_PARAMS,
     LIMITER_NAME: LIMITER_PARAMS,
     FILTER_NAME: FILTER_PARAMS,
+    RIDE_NAME: [],
 }
 #: our own scripts, embedded in every session that uses them
 OWN_SCRIPTS = {
@@ -282,8 +284,8 @@ class SessionWriter:
         else:
             if pl.script == HPLP_NAME:
                 uid, text = self.hplp_id, self.hplp_text
-            elif pl.script in OWN_SCRIPTS:
-                text = OWN_SCRIPTS[pl.script]
+            elif pl.script in OWN_SCRIPTS or pl.text is not None:
+                text = pl.text if pl.text is not None else OWN_SCRIPTS[pl.script]
                 uid = script_id(text)
             else:
                 raise ValueError(f"unknown Lua plugin {pl.script!r}")
