@@ -32,7 +32,7 @@ def test_the_real_set_is_large_sourced_and_split_by_page():
 def test_real_non_instructions_in_dev_are_mostly_not_understood():
     quiet = [r for r in _rows() if r["split"] == "dev" and not r["intents"]]
     guessed = [r["text"] for r in quiet if parse(r["text"]).intents]
-    assert len(guessed) <= 0.35 * len(quiet), guessed[:10]
+    assert len(guessed) <= 0.20 * len(quiet), guessed[:10]
 
 
 def test_labelled_notes_are_at_least_half_real():
@@ -44,11 +44,11 @@ def test_labelled_notes_are_at_least_half_real():
 
 
 def test_dev_real_notes_move_right_at_least_the_recorded_floor():
-    """The development part may not fall under its recorded floor (63.5% moved right when
+    """The development part may not fall under its recorded floor (78.8% moved right when
     recorded; the floor leaves room for label-neutral rewording of rules)."""
     dev = [r for r in _rows() if r["split"] == "dev"]
     right = sum(
         label_matches([i.as_label() for i in parse(r["text"]).intents], r["intents"], moved_only=True)
         for r in dev
     )
-    assert right / len(dev) >= 0.60, f"{right}/{len(dev)}"
+    assert right / len(dev) >= 0.75, f"{right}/{len(dev)}"

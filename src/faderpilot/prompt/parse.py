@@ -144,6 +144,12 @@ TARGET_WORDS: dict[str, str] = {
     "oohs": "backing_vocals",
     "vocals": "vocals",
     "all the vocals": "vocals",
+    "vocal tracks": "vocals",
+    "vocal mics": "vocals",
+    "vocal parts": "vocals",
+    "vocal stems": "vocals",
+    "vocal channels": "vocals",
+    "vocal takes": "vocals",
     "all vocals": "vocals",
     "drums": "drums",
     "drum": "drums",
@@ -201,6 +207,7 @@ TARGET_WORDS: dict[str, str] = {
     "bassline": "bass",
     "bass line": "bass",
     "sub bass": "bass",
+    "bass frequencies": "low_end",
     "low end": "low_end",
     "bottom end": "low_end",
     "the bottom": "low_end",
@@ -226,6 +233,11 @@ TARGET_WORDS: dict[str, str] = {
     "wurli": "keys",
     "synth": "synth",
     "synths": "synth",
+    "pluck": "synth",
+    "plucks": "synth",
+    "arp": "synth",
+    "arps": "synth",
+    "arpeggio": "synth",
     "pad": "synth",
     "pads": "synth",
     "strings": "orchestral",
@@ -236,6 +248,7 @@ TARGET_WORDS: dict[str, str] = {
     "vocs": "vocals",
     "horns": "orchestral",
     "brass": "orchestral",
+    "horn": "orchestral",
     "the band": "music",
     "instruments": "music",
     "the music": "music",
@@ -361,6 +374,10 @@ DESCRIPTOR_FORMS: dict[str, str] = {
     "mids": "mids", "midrange": "mids", "middle": "mids", "low mids": "low mids",
     "lower mids": "low mids", "low-mids": "low mids", "high mids": "high mids",
     "upper mids": "high mids", "high-mids": "high mids", "cloudy": "cloudy",
+    "bloated": "muddy", "puffy": "muddy", "stodgy": "muddy", "woolly": "muddy",
+    "wooly": "muddy", "congested": "muddy", "lumpy": "boomy", "midbass": "low mids",
+    "mid-bass": "low mids", "low mid": "low mids", "low-mid": "low mids", "metallic": "tinny",
+    "screechy": "shrill", "squealing": "shrill", "fatness": "full",
     "click": "click", "clicky": "click", "beater": "click", "attack": "click",
 }  # fmt: skip
 
@@ -414,7 +431,9 @@ _KNOWN = set(
     # English words one typo away from the vocabulary, never corrected into it
     "picking flat bland sake breaths particular impressed impressive band brand fake rack trick "
     "soloed muted unmuted bright's lean plan planned hearing hearted caring wearing sting string "
-    "stings sweeter".split()
+    "stings sweeter "
+    # gear and rooms, never a mix word's typo
+    "backline amps amp monitors speakers headphones earbuds mics mic clearance".split()
 )
 
 _ACTION_WORDS = (
@@ -532,6 +551,39 @@ _NUM = r"(\d+(?:\.\d+)?)"
 REWRITES: tuple[tuple[str, str, str], ...] = (
     # headings: "Smoothness: apply some cut ..." (one to three words before a colon, no digits)
     (r"^\s*([a-z][a-z \-/&']{0,30}):\s+(?=\S)", "HEADING", "heading"),
+    # "the drums (especially the kick) could be louder": the aside narrows the target before it,
+    # it is not a second move
+    (
+        r"\((?:especially|particularly|mainly|mostly|notably|in particular)\b[^)]*\)",
+        "",
+        "an aside naming part of the target (ignored)",
+    ),
+    # "high-pass everything but the kick": an exclusion, not a second clause
+    (
+        r"\b(everything|anything|all) but\b(?! (?:the )?(?:most|a little|slightly))",
+        r"\1 except",
+        "'everything but' = everything except",
+    ),
+    # "fighting for space", "make room for the vocal": room in the balance, not a reverb
+    (
+        r"\b(?:for|make|leave|create|clear|free up|carve out)\s+(?:some\s+|more\s+|a bit of\s+|a little\s+)?"
+        r"(?:room|space)\b(?!\s+(?:reverb|verb|mic|mics|sound|ambience))",
+        "clearance",
+        "room in the balance, not a reverb",
+    ),
+    # "instead of compressing the vocal harder, automate it": the road not taken
+    (
+        r"\b(?:instead of|rather than)\s+\w+ing\b[^,.;]*[,;]?",
+        "",
+        "the alternative not taken (ignored)",
+    ),
+    # "punchy, yet not over-compressed or too harsh": a failing denied asks for nothing
+    (
+        r"\bnot (?:too|overly|excessively|over-?)\s*[a-z\-]+"
+        r"(?:,? (?:or|nor) (?:too |overly |excessively )?[a-z\-]+)*",
+        "",
+        "a failing denied (ignored)",
+    ),
     # parentheses: "a little (+3 dB) presence"
     (r"[()\[\]]", " ", ""),
     # hedges and politeness around the instruction
@@ -574,7 +626,7 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
         "'a bit much' = too much",
     ),
     (
-        r"\b(?:sounds?|sounded|feels?|felt|seems?|is|are|was|were) (?:\w+ )?"
+        r"\b(?:sounds?|sounded|feels?|felt|seems?|is|are|was|were) (?:\w+ ){0,2}"
         r"(?:weak|feeble|wimpy|underpowered)"
         r"(?! (?:in|at|on|around|below|above) )\b",
         "is too quiet",
@@ -631,7 +683,8 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
     (
         r"\b(?:do(?:es)?n'?t|do not|does not|never|fail to) (?:really )?(?:come|cut|punch|poke) through\b|"
         r"\b(?:no ?one|nobody) (?:can|could) (?:really )?hear\b|\bcould(?:n'?t| barely| hardly) hear\b|"
-        r"\b(?:fade[sd]?|fading) (?:into|away|out)\b|\bobscured\b|\bswallowed\b|\bwiped out\b",
+        r"\b(?:fade[sd]?|fading) (?:into|away|out)\b|\bobscured\b|\bswallowed\b|\bwiped out\b|"
+        r"\bovershadowed\b",
         "too quiet",
         "a state: too quiet -> up",
     ),
@@ -660,6 +713,7 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
     ),
     (r"\b(?:too )?front[- ]and[- ]cent(?:er|re)d?\b", "too upfront", "a state: too upfront -> back"),
     (r"\b(?:in the|up) front\b(?= of the mix)", "upfront", ""),
+    (r"\bout (?:in )?front\b", "upfront", ""),
     (
         r"\bsustain(?:ed|ing)? (?:sounds?|notes?|parts?|instruments?|elements?) "
         r"(?:crowd(?:s|ing)?|mask(?:s|ing)?|"
@@ -713,6 +767,51 @@ def _rewrite(text: str) -> tuple[str, list[str]]:
     return re.sub(r"\s+", " ", text).strip(), readings
 
 
+_VOICE_WORDS = re.compile(
+    r"\b(?:vocal\w*|vox|vocs|voices?|sing\w*|sung|lyric\w*|rap\w*|choir|harmon(?:y|ies)|words|"
+    r"verses?|bvs?|bgvs?)\b"
+)
+_NOT_A_VOICE = r"(?!\s+(?:vocal\w*|vox|singer|voice|guitar\w*|gtrs?|bass))"
+
+
+def _synth_lead(text: str) -> tuple[str, list[str]]:
+    """A "lead" that is not a voice: "lead synth", "the lead melody", "the unison lead", or a bare
+    "lead"/"leads" in a note that names no voice but names a synth, a pluck, a melody or several
+    leads (a singer is rarely plural): read as the synth, so it never moves the lead vocal."""
+    readings: list[str] = []
+
+    def say(m: re.Match, out: str, why: str, tag: str = " (synth)") -> str:
+        readings.append(f"'{m.group(0).strip()}' read as: {why}{tag}")
+        return out
+
+    text = re.sub(
+        r"\bleads?\s+(?=synth|pluck|arp)",
+        lambda m: say(m, "", "a lead instrument, not the voice"),
+        text,
+    )
+    text = re.sub(
+        r"\b(?:unison|synth|pluck|saw|supersaw|square|melodic|instrumental|arp)\s+leads?\b"
+        r"|\bleads?(?=\s+(?:melod\w+|lines?|riffs?|patch\w*|instruments?|sounds?)\b)",
+        lambda m: say(m, "synth", "a lead instrument, not the voice"),
+        text,
+    )
+    text = re.sub(
+        r"\b((?:takes?|taking|took|plays?|playing|played|does|doing|did|has|having)\s+"
+        r"(?:the|a|its|their|his|her)(?:\s+own)?(?:\s+\w+)?)\s+lead\b" + _NOT_A_VOICE,
+        lambda m: say(m, m.group(1) + " solo part", "'takes the lead', a role, not the voice", ""),
+        text,
+    )
+    if not _VOICE_WORDS.search(text) and re.search(
+        r"\bleads\b|\b(?:synth\w*|pluck\w*|melod\w*|arp\w*|instrumental|patch|oscillators?)\b", text
+    ):
+        text = re.sub(
+            r"\bleads?\b" + _NOT_A_VOICE,
+            lambda m: say(m, "synth", "'lead' in a note with no voice in it"),
+            text,
+        )
+    return text, readings
+
+
 def _normalise(text: str) -> str:
     t = text.lower()
     t = t.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", " - ")
@@ -721,6 +820,8 @@ def _normalise(text: str) -> str:
     t = re.sub(r"(\d+(?:\.\d+)?)\s*(k|khz|hz)?\s*/\s*(\d+(?:\.\d+)?)\s*(k|khz|hz)\b", r"\1\2-\3\4", t)
     t = re.sub(r"[!?]+", " . ", t)
     t = re.sub(r"([a-z])\1{2,}", r"\1", t)  # "sooo loud", "waaay up"
+    # "needs to sit on top of the mix": a wish to be louder; "sits on top": a complaint
+    t = re.sub(r"\b(needs? to|should|has to|must|could|to)\s+(?:sit|be|ride)\s+on top\b", r"\1 be louder", t)
     t = re.sub(
         r"\b(?:sitting|sits|sit|is|are)\s+(?:way\s+|too\s+|a bit\s+|right\s+)?on top\b", "is dominating", t
     )
@@ -736,6 +837,13 @@ def _normalise(text: str) -> str:
     t = re.sub(r"\b(?:everything|all|anything|stuff)\s+(?=below|under|above|over)\b", "", t)
     t = re.sub(r"\b(high|low)\s+(pass|cut)\b", r"\1\2", t)
     t = re.sub(r"\bover\s+compressed\b", "overcompressed", t)
+    # "low-end", "high-end", "higher-end": the band's two words
+    t = re.sub(r"\b(high|low|top|bottom)(?:er)?-(end|mids?)\b", r"\1 \2", t)
+    t = re.sub(r"\bhigher end\b", "high end", t)
+    # "in the 80-100 range": a band of hertz even without the unit
+    t = re.sub(
+        r"\b(\d{2,5})\s*-\s*(\d{2,5})(?=\s*(?:hz\s*)?(?:range|area|region|band|zone)\b)", r"\1hz-\2hz", t
+    )
     t = re.sub(r"\s+", " ", t)
     return t.strip()
 
@@ -839,7 +947,8 @@ def _correct(text: str, extra: set[str]) -> str:
 # Clause splitting
 
 _SPLIT = re.compile(
-    r"\s*(?:[,;]|(?<!\d)\.|\.(?!\d)|\bthen\b|\balso\b|\bplus\b|&|\band\b|\bbut\b|\bwhile\b|/)\s*"
+    r"\s*(?:[,;]|(?<!\d)\.|\.(?!\d)|\bthen\b|\balso\b|\bplus\b|&|\band\b|\bbut\b|\bwhile\b|/|"
+    r"\bor\b(?=\s+(?:too|overly|excessively|way too)\b))\s*"
 )
 
 
@@ -888,6 +997,7 @@ def _has(text: str, *pats: str) -> bool:
 
 def _word_dir(text: str) -> str | None:
     """Direction from the verbs and comparatives of a clause (None when it says neither)."""
+    text = re.sub(r"\bbuild[- ]?ups?\b", "buildup", text)  # a noun of excess, not "up"
     text = re.sub(
         r"\b(?:clean|tidy|clear|tighten|open|free|warm|fill|muddy|mess|build|set|end|show|pick|make|"
         r"sum|add|split|break|line|shake|dress|fire)(?:s|ed|ing)? up\b",
@@ -897,13 +1007,16 @@ def _word_dir(text: str) -> str | None:
     down = _has(
         text,
         r"\b(?:down|quieter|softer|lower|reduce[ds]?|less|fewer|cut|dip|drop|pull(?:ed)?|out of|"
-        r"tuck|tone down|decrease|remove|kill|tame|back off|attenuate|scoop|notch|"
+        r"tuck|tone down|decrease|remove|kill|tam(?:e|ing)|back off|attenuate|scoop|notch|carv\w*|"
+        r"masking|masks|clash\w*|competing|competes|fighting|fights|conflict\w*|"
+        r"shel(?:f|ve|ving) off|"
         r"take (?:out|off|away)|take\s+(?:\w+\s+){1,4}?off|shave|"
         r"get rid|too|lose|calm|rein|reign|soften|clear out|overpowering|overbearing|dominat\w*|"
         r"pokes?|poking|sticks? out|sticking out|jumps? out|in your face|hot|harsh|aggressive|boxy|"
         r"muddy|mud|boomy|nasal|honky|piercing|shrill|brittle|flabby|tinny|metallic|brassy|bloated|"
         r"puffy|excessive\w*|prominent|resonan\w*|ringing|undesirable|unwanted|offending|ugly|"
-        r"problem\w*|build-?up|overwhelming|grating|painful|fatiguing|abrasive|annoying)\b",
+        r"problem\w*|buildup|overwhelming|grating|painful|fatiguing|abrasive|annoying|distracting|"
+        r"obtrusive|intrusive|overdone|cheesy|messy|cluttered|crowded|congested|muddled|smeary)\b",
     )
     up = _has(
         text,
@@ -912,8 +1025,12 @@ def _word_dir(text: str) -> str | None:
         r"drowning|drowned|can'?t hear|cannot hear|hard to hear|hear (?:it|them) more|quiet|inaudible|"
         r"hidden|masked|swamped|weak|missing|gimme|give|lack\w*|too little)\b",
     )
+    if re.search(r"(?:n't|\bnot|\bnever)\s+(?:really\s+|even\s+)?(?:want|need)\b", text):
+        return "down"  # "you wouldn't want a really bassy guitar"
     if re.search(r"\btoo (?:quiet|soft|low|weak|buried|far)\b", text) or re.search(
-        r"\bnot (?:loud|enough)\b", text
+        r"\bnot (?:loud|enough)\b|\b(?:very|so|too) little\b|\b(?:hardly|barely) any\b|"
+        r"(?:n't|\bnot)\s+(?:\w+\s+){0,2}enough\b",
+        text,
     ):
         return "up"
     if re.search(r"\btoo (?:loud|hot|much|high|present|forward|upfront|up front|big|strong)\b", text):
@@ -924,8 +1041,8 @@ def _word_dir(text: str) -> str | None:
         return "up"
     if up and down:
         # the first decisive word wins ("less reverb, more delay" is split before this)
-        m_up = re.search(r"\b(?:up|louder|more|boost|add|raise|push|buried|lost|needs?)\b", text)
-        m_dn = re.search(r"\b(?:down|quieter|less|cut|reduce|too|lower|tame|dip)\b", text)
+        m_up = re.search(r"\b(?:up|louder|more|boost|add|raise|push|buried|lost)\b", text)
+        m_dn = re.search(r"\b(?:down|quieter|less|cut|reduce|too|lower|tam(?:e|ing)|dip)\b", text)
         if m_up and m_dn:
             return "up" if m_up.start() < m_dn.start() else "down"
         return "up" if m_up else "down" if m_dn else None
@@ -936,8 +1053,29 @@ def _word_dir(text: str) -> str | None:
 # The grammar
 
 
-def _targets(clause: str, names: dict[str, str]) -> list[tuple[str, str, int, int]]:
-    """(canonical, words, start, end) for every target phrase in a clause (track names first)."""
+#: The yardstick of a comparison, with a word or two of description before it: "too loud compared
+#: to the backing instruments", "weak relative to the harmonic instruments", "disappears behind the
+#: wall of guitars": only the other side is asked to move.
+_YARDSTICK_RE = re.compile(
+    r"\b(?:than|compared (?:to|with)|relative to|in comparison (?:to|with)|in relation to|next to|"
+    r"against|versus|vs|over|behind|by|under|beneath|(?:sounds?|feels?|seems?|looks?) like)\s+"
+    r"(?:(?:the|all|other|rest of the|your|its|their|those|these|a|an)\s+)*"
+    r"(?:(?:wall|sea|mass|bed|rest|bunch|layer|cloud|swamp|pile) of\s+(?:the\s+)?)?"
+    r"(?:[a-z\-]+\s+){0,2}$"
+)
+
+
+def _targets(
+    clause: str, names: dict[str, str], dropped: list | None = None, why: list[str] | None = None
+) -> list[tuple[str, str, int, int]]:
+    """(canonical, words, start, end) for every target phrase in a clause (track names first);
+    yardsticks and causes left out are added to ``dropped`` when given, and a reading for each
+    phrase set aside for another reason to ``why``."""
+
+    def aside(gone: list, reason: str) -> None:
+        if why is not None:
+            why.extend(f"'{f[1]}' read as: {reason}" for f in gone)
+
     found: list[tuple[str, str, int, int]] = []
     taken: list[tuple[int, int]] = []
     if names:
@@ -959,15 +1097,111 @@ def _targets(clause: str, names: dict[str, str]) -> list[tuple[str, str, int, in
                 r"covering|burying|drowning out|eating|fighting|stepping on|clashing with|on top of|"
                 r"overpower\w*|squelch\w*|drowns? out|drowned out|masks|buries|swamps|smothers?|"
                 r"dominates|obscur\w*|covers|eats|steps on|"
+                r"(?:steals?|robs?|takes? away)\s+(?:\w+\s+){0,4}?from|swallow\w*|overshadow\w*|"
+                r"in the way of|"
                 r"\w+ing(?:\s+(?:up|out|over))?)"
                 r"\s+(?:the\s+|all\s+)?$",
                 clause[: f[2]],
             )
+            and not (
+                _YARDSTICK_RE.search(clause[: f[2]]) and not re.search(r"\b(?:and|or|,)\s*$", clause[: f[2]])
+            )
         ]
-        if len(keep) > 1 and any(f[0] != "mix" for f in keep):
+        if len(keep) > 1 and any(f[0] not in ("mix", "low_end") for f in keep):
             keep = [f for f in keep if f[0] != "mix"]
+        if dropped is not None:
+            dropped.extend(f for f in found if f not in keep)
         found = keep or found
+    # "the room mics on your drums", "drum room mics": a part named with its group is the part
+    if len(found) > 1:
+        parts = []
+        for a, b in zip(found, found[1:], strict=False):
+            gap = clause[a[3] : b[2]]
+            if not re.fullmatch(r"\s*(?:(?:on|in|of|from|for)\s+(?:the|your|my|our|their)?\s*)?", gap):
+                continue
+            if "low_end" in (a[0], b[0]):  # a band of the spectrum, not a group of tracks
+                continue
+            ra, rb = set(TARGET_ROLES.get(a[0], ())), set(TARGET_ROLES.get(b[0], ()))
+            if ra and rb and ra < rb:
+                parts.append(b)
+            elif ra and rb and rb < ra:
+                parts.append(a)
+        aside(parts, "the group the part before or after it belongs to, not a second target")
+        found = [f for f in found if f not in parts]
+    # "it's masking the vocal": "it" is what moves; the masked one is the yardstick
+    if (
+        len(found) == 1
+        and re.match(r"\s*(?:but\s+|and\s+|so\s+)?(?:it|they|it is|they are|this|that)\b", clause)
+        and re.search(
+            r"\b(?:mask\w*|bur(?:y|ies|ying)|drown\w* out|swamp\w*|overpower\w*|clash\w* with|"
+            r"compet\w* with|fight\w*(?: with)?|step\w* on)\s+(?:the\s+|your\s+)?$",
+            clause[: found[0][2]],
+        )
+    ):
+        if dropped is not None:
+            dropped.extend(found)
+        return []
+    # "make room for the instruments": what the room is for does not move
+    room = [
+        f
+        for f in found
+        if re.search(
+            r"\bclearance\s+(?:for|from)\s+(?:(?:the|all|other|these|those|your)\s+)*$", clause[: f[2]]
+        )
+    ]
+    aside(room, "what the room is made for, not moved")
+    # "too bright compared to the rest of the track": the rest of the mix is the yardstick
+    rest_of = [
+        f for f in found if f[0] == "mix" and re.search(r"\b(?:rest|remainder) of\s+$", clause[: f[2]])
+    ]
+    aside(rest_of, "the rest of the mix as a yardstick")
+    gone = room + rest_of
+    found = [f for f in found if f not in gone]
+    # "it was too loud ... at that point in the song": where, not what; "it" is the target
+    if (
+        found
+        and all(f[0] == "mix" for f in found)
+        and re.search(r"\b(?:it|they|them|its|their)\b", clause[: found[0][2]])
+        and all(
+            re.search(r"\b(?:in|into|throughout|through|across|within|of)\s+$", clause[: f[2]]) for f in found
+        )
+    ):
+        aside(found, "where in the song, not what; the target is what 'it' means")
+        return []
     return found
+
+
+def _blank_targets(clause: str, targets: list[tuple[str, str, int, int]]) -> str:
+    """The clause with its target phrases blanked out (positions kept)."""
+    for t in targets:
+        clause = clause[: t[2]] + " " * (t[3] - t[2]) + clause[t[3] :]
+    return clause
+
+
+#: Nouns a state may be said of that mean the whole mix or a part of its sound, not another thing.
+_SOUND_NOUNS = set(
+    "mix song track tune record sound sounds tone tones texture thing whole overall balance beat "
+    "production master recording end range frequencies frequency band area spectrum stereo image "
+    "space room reverb verb delay echo effects fx sides side centre center middle top bottom low "
+    "high lows highs mids level levels volume dynamics transients attack tail part parts section "
+    "verse chorus intro outro bridge drop hook one it mixing eq eqing".split()
+)
+
+
+def _foreign_subject(clause: str) -> str | None:
+    """The subject of a state clause when it names something that is neither a target nor a part of
+    the sound ("the backline amps are loud"), else None."""
+    m = re.match(
+        r"\s*(?:\w+\s+){0,2}?(?:the|my|your|his|her|their|our|these|those)\s+((?:[a-z\-]+\s+){1,3}?)"
+        r"(?:is|are|was|were|sounds?|seems?|feels?|gets?)\b",
+        clause,
+    )
+    if not m:
+        return None
+    words = m.group(1).split()
+    if any(w in _SOUND_NOUNS or w.rstrip("s") in _SOUND_NOUNS or w in DESCRIPTOR_FORMS for w in words):
+        return None
+    return " ".join(words)
 
 
 def _amount(clause: str) -> tuple[float | None, str, bool]:
@@ -1016,13 +1250,20 @@ _FILTER_PATTERNS = (  # (action, the phrases that ask for it), the high-pass tri
             r"\bhpf\b",
             r"\blow-?cut\b",
             r"\bhp\b",
-            r"\broll(?:ing)?[- ]?off (?:the )?(?:low|bottom)",
+            r"\broll(?:ing)?[- ]?off\s+(?:(?:some|a bit|a little|a touch)\s+(?:of\s+)?)?(?:the\s+)?"
+            r"(?:low|bottom|sub)",
             r"\b(?:roll|cut|filter|take)(?:\s+\w+){0,3}\s+(?:off\s+)?(?:below|under)\s+\d",
             r"\b(?:reduce|remove|cut|filter|roll|shave|take)\w*(?:\s+\w+){0,6}?\s+(?:below|under)\s+"
             r"(?:approximately\s+|about\s+|around\s+|roughly\s+)?\d",
             r"\b(?:roll\w*|shav\w+|cut\w*|filter\w*|take)\s+(?:off\s+)?(?:the\s+)?(?:low|bottom|sub)\w*\s+"
             r"(?:end|frequencies|freqs|lows)?\s*(?:off|out)\b",
             r"\brumble\b",
+            # "a low-end roll-off", "a bass roll-off", "an LF cut"
+            r"\b(?:low[- ]?end|lows?|bass|low[- ]?frequency|lf|bottom(?: end)?|sub)\s+roll[- ]?off\b",
+            r"\blf cut\b",
+            # "filter the low end of the keys", "clean up the bottom with a filter"
+            r"\bfilter\w*(?:\s+\w+){0,4}?\s+(?:lows?|bottom|sub|subs)\b",
+            r"\b(?:lows?|bottom|sub|subs)\b(?:\s+\w+){0,5}?\s+(?:with\s+)?(?:a|an|the)\s+filter\b",
         ),
     ),
     (
@@ -1036,6 +1277,10 @@ _FILTER_PATTERNS = (  # (action, the phrases that ask for it), the high-pass tri
         ),
     ),
 )
+
+
+#: "sits a bit high", "is way low": the words between the verb and a level's "high"/"low"
+_LEVEL_HEDGE = r"(?:(?:a bit|a little|slightly|way|too|quite|rather|kinda|bit)\s+)?"
 
 
 def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
@@ -1098,6 +1343,17 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             return kind, "up", ex
     if not fm and has_target and _has(c, r"\b(?:notch\w*|carv\w+|scoop\w*)\b"):
         return "eq", "down", ex
+    # "cut the frequency out of bass and kick", "boost that range": a band, so EQ
+    if (
+        not fm
+        and has_target
+        and _has(
+            c,
+            r"\b(?:the|that|this|those|these|offending|problem)\s+(?:\w+\s+)?(?:frequenc\w+|freqs?|range|band|resonances?)\b",
+        )
+        and (d := _word_dir(c))
+    ):
+        return "eq", d, ex
     if fm and not _has(c, r"\b(?:delay|echo|reverb|verb)\b"):
         rm = _FREQ_RANGE_RE.search(c)
         if rm:
@@ -1109,6 +1365,7 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         else:
             ex["freq"] = _freq(fm.group(1), fm.group(2))
         d = _word_dir(c)
+        ex["dir_default"] = d is None and not _DESC_RE.search(c)  # "presence at 3k" is a wish
         return "eq", d or "up", ex
     # space: "distant because of too much reverb", "reduce the reverb sends": the reverb is the move
     if _has(c, r"\b(?:reverbs?|verbs?|'verb)\b") and _has(
@@ -1117,6 +1374,21 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         r"\b(?:reduc\w*|less|lower\w*|overus\w*|drown\w*|swamp\w*|smother\w*|drench\w*|cut|pull)\b",
     ):
         return "reverb", "down", ex
+    # "panned too far apart": the stereo spread, not the depth
+    if _has(c, r"\b(?:too|so|very)\s+(?:far\s+|wide\s+)?apart\b"):
+        return "width", "down", ex
+    if _has(c, r"\b(?:further|farther|more|wider)\s+apart\b"):
+        return "width", "up", ex
+    # "the vocal is getting lost behind the guitars", "the drums are pushed way in the background",
+    # "the vocals are sitting back in the mix": a state of being too far back is a level complaint
+    if _has(
+        c,
+        r"\b(?:lost|buried|hidden|masked|drowned|swamped|disappear\w*|vanish\w*|fad\w+)\s+(?:\w+\s+){0,3}?"
+        r"(?:behind|back|in(?:to)? the background)\b",
+        r"\b(?:is|are|was|were|gets?|getting)\s+(?:\w+\s+){0,1}(?:sitting|sat|pushed|set|tucked|stuck|placed)\s+"
+        r"(?:(?:way|too|so|a bit|far|very|quite|really)\s+)*(?:back|in the background|behind)\b",
+    ) and not _has(c, r"^\s*(?:push|pull|set|put|move|tuck|sit|send|let|make|keep)\b"):
+        return "level", "up", ex
     if _has(
         c,
         r"\b(?:further|farther|more) (?:back|away|distant)\b",
@@ -1149,7 +1421,11 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
     ):
         d = (
             "down"
-            if _has(c, r"\btoo (?:upfront|up front|forward|close|in your face)\b", r"\bless\b")
+            if _has(
+                c,
+                r"\b(?:too|way|so|very|really) (?:far )?(?:upfront|up front|forward|close|in your face)\b",
+                r"\bless\b",
+            )
             else "up"
         )
         return "depth", d, ex
@@ -1161,7 +1437,8 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         if _has(
             c,
             r"\b(?:overdone|overused|overkill|subtle|subtler|swamped|drown\w*|smother\w*|drench\w*|"
-            r"scal\w+ back|overwhelm\w*|excessive)\b",
+            r"scal\w+ back|overwhelm\w*|excessive|wash(?:es|ing|ed)? out|swimming|soaked|awash|"
+            r"shorten\w*|shorter|tighten\w*)\b",
         ):
             d = "down"
         elif _has(c, r"\btoo (?:dry|drier|dead)\b") or (
@@ -1179,7 +1456,7 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         else:
             d = _word_dir(c) or "up"
         return "reverb", d, ex
-    if _has(c, r"\b(?:delay|delays|echo|echoes|echos|slapback|slap|throws?|repeats)\b"):
+    if _has(c, r"\b(?:delay|delays|echo|echoes|echos|slapback|slap|throws?(?! away)|repeats)\b"):
         return "delay", _word_dir(c) or "up", ex
     # stereo
     if _has(
@@ -1199,6 +1476,11 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         elif _has(c, r"\bwider\b", r"\bwide\b", r"\bspread\b", r"\bout\b", r"\bapart\b"):
             return "width", "up", ex
         else:
+            if _has(
+                c,
+                r"\b(?:smeared|unfocused|diffuse|blurry|wishy[- ]washy|drifting|wandering|overactive|busy)\b",
+            ):
+                return "width", "down", ex  # "the panning on the drums is overactive"
             return "pan", None, ex
         if _has(c, r"\bhard\b", r"\ball the way\b"):
             ex["hard"] = True
@@ -1224,12 +1506,28 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         return "width", d, ex
     if _has(c, r"\b(?:narrow|narrower|narrowed|mono|monoed|tighter image|collapse)\b"):
         d = "up" if _has(c, r"\btoo (?:narrow|mono)\b", r"\bless mono\b") else "down"
+        if _has(c, r"\b(?:is|are|sounds?|feels?|seems?)\s+(?:\w+\s+){0,3}(?:narrow|mono)\b") and not _has(
+            c, r"\b(?:make|keep|go|sum|fold|collapse|should|could|needs?)\b"
+        ):
+            d = "up"  # "it's all a bit mono": a complaint, widen it
         return "width", d, ex
     # dynamics
     if _has(
-        c, r"\bpunch\w*\b", r"\bsmack\w*\b", r"\bslap(?:py|pier)?\b", r"\bhit(?:s)? harder\b", r"\bthump\w*\b"
+        c,
+        r"\bpunch\w*\b",
+        r"\bsmack\w*\b",
+        r"\bslap(?:py|pier)?\b",
+        r"\bhit(?:s)? harder\b",
+        r"\bthump\w*\b",
+        r"\b(?:to|really|more) pop\b",
+        r"\bimpact\b",
+        r"\bsnap(?:py|pier)?\b",
     ):
         d = "down" if _has(c, r"\b(?:less|too|not so)\b") else "up"
+        if _has(c, r"\b(?:is|are|was|were|sounds?|feels?)\s+(?:\w+\s+){0,2}punchy\b") and not _has(
+            c, r"\b(?:not|too|more|less|enough|needs?|could|should|lacks?)\b|n't\b"
+        ):
+            return "", None, ex  # "the texture is really punchy": a description, nothing to do
         return "punch", d, ex
     if _has(c, r"\bsustain\w*\b", r"\bring (?:out )?longer\b", r"\bdecay\b", r"\btail\b"):
         d = "down" if _has(c, r"\b(?:less|too|shorter|reduce|tighter)\b") else "up"
@@ -1241,13 +1539,17 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         return "compression", "down", ex
     if _has(
         c,
-        r"\b(?:compress\w*|squash\w*|squish\w*|smash\w*|crush\w*|squeez\w*|glue|gluey|limit\w*|"
+        r"\b(?:compress\w*|squash\w*|squish\w*|smash\w*|crush\w*|squeez\w*|glue|gluey|limit\w*|(?<!-)ratio|"
+        r"threshold|\d+(?:\.\d+)?:1|"
         r"over-?compressed|pumping|pumps|breath(?:e|ing)|dynamic|dynamics|peaks?|peaky|spiky|transients?|"
-        r"even(?:ed)? out|more even|controlled|control|uneven|jumpy|levell?ing)\b",
+        r"even(?:ed)? out|more even|controlled|control|uneven|jumpy|levell?ing|variations?|inconsisten\w*|"
+        r"fluctuat\w*)\b",
     ):
         if _has(
             c,
-            r"\b(?:squashed|squished|smashed|crushed|over-?compressed|pumping|pumps|lifeless|flat)\b",
+            r"\b(?:squashed|squished|smashed|crushed|over-?compressed|pumping|pumps|lifeless|flat|"
+            r"crushing|squashing|smashing)\b",
+            r"\b(?:squash|crush|smash|squeez|compress|kill)\w* (?:all )?the life\b",
             r"\btoo (?:compressed|squashed|limited|controlled|even)\b",
             r"\b(?:compress\w*|limit\w*) (?:\w+ ){0,4}?(?:is|are|was|were|sounds?|feels?) (?:\w+ )?"
             r"(?:too )?(?:crude|heavy|much|aggressive|obvious|strong|harsh|extreme|audible)\b",
@@ -1295,10 +1597,39 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             )
             if wd == "down" and not _has(c, r"\btoo\b"):
                 d = "down"
+            ex["dir_default"] = wd is None and d == "up"
             # a bare adjective as a complaint: "the guitars are a bit thick", "vocal sounds bright"
             copula = r"\b(?:is|are|sounds?|feels?|seems?|gets?|getting|'s|'re)\s+(?:\w+\s+){0,3}"
-            if not word.endswith("er") and re.search(copula + re.escape(word) + r"\b", c) and wd != "up":
+            if (
+                not word.endswith("er")
+                and key not in ("highs", "mids", "low mids", "high mids")
+                and word != "lows"
+                and re.search(copula + re.escape(word) + r"\b", c)
+                and wd != "up"
+                and not re.search(
+                    r"\b(?:some|more|extra|a bit of|a little)\s+(?:\w+\s+)?" + re.escape(word), c
+                )
+            ):
                 d = "down"
+            # "with way more midbass than commercial mixes": more than the yardstick, said of the mix
+            if re.search(r"\bmore\s+" + re.escape(word) + r"\s+than\b", c) and not _has(
+                c, r"\b(?:needs?|want\w*|could|should|add|give|get|use)\b"
+            ):
+                d = "down"
+            # "so bright and brassy", "overly bright": an intensifier makes the wish a complaint
+            if re.search(r"\b(?:so|overly|excessively|too)\s+" + re.escape(word) + r"\b", c):
+                d = "down"
+            # "it doesn't sound open on the top end", "lacks sparkle": the wish is missing
+            if re.search(
+                r"(?:n't|\bnot|\bnever|\black\w*|\bmissing|\bwithout)\s+(?:[\w']+\s+){0,5}?"
+                + re.escape(word)
+                + r"\b",
+                c,
+            ) and not re.search(r"\b(?:too|so|overly)\s+" + re.escape(word) + r"\b", c):
+                d = "up"
+            ex["dir_default"] = (
+                ex["dir_default"] and d == "up" and not _has(c, r"\b(?:n't|not|lack\w*|missing)\b")
+            )
         return "eq", d, ex
     # level
     sm = re.search(r"(?<![\w.])([+-]\d+(?:\.\d+)?)(?![\d.]|\s*(?:k|hz|%|ms))", c)
@@ -1318,8 +1649,12 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         r"sits?|sticks?|pokes?|poking|jumps?|dominat\w*|overpowering|swamping|burying|masking|covering|"
         r"overbearing|hot|hotter|balance|level|"
         r"gain|fader|cut|drop|dip|lift|bump|increase|decrease|reduce|tone|back off|mute|"
-        r"overpower\w*|squelch\w*|disappear\w*|vanish\w*|recede\w*)\b",
+        r"overpower\w*|overwhelm\w*|squelch\w*|disappear\w*|vanish\w*|recede\w*|missing|lacking|"
+        r"swallow(?:s|ing)?|overshadow(?:s|ing)?|in the way|prominent|"
+        r"clipping|clips|clipped|distorting|overloading|overloads|red-?lining)\b",
+        r"\btoo little\b",
         r"\btoo (?:low|high)\b",
+        r"\b(?:is|are|sits?|sitting|seems?)\s+" + _LEVEL_HEDGE + r"(?:high|low)\b(?! end)",
         r"\b(?:more|less)\s+(?:of\s+)?(?:the\s+)?(?=\s{2,}|$|please\b)",
     ):
         if not has_target:
@@ -1336,6 +1671,7 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
                 c,
                 r"\b(?:louder|quieter|softer|volume|levels?|loud|quiet|turn (?:it )?(?:up|down)|overall|"
                 r"gain|too hot|too low|too high)\b",
+                r"\b(?:bring|push|turn|pull|nudge|take)\s+(?:it|them)\s+(?:up|down|back)\b",
             ):
                 return "", None, ex
         d = _word_dir(c)
@@ -1345,9 +1681,13 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             r"(?:loud|hot|much|dominant)\b",
             r"\b(?:is|are|sounds?|feels?|seems?|sits?|gets?|getting)\s+(?:\w+\s+){0,2}(?:loud|hot)\b",
             r"\btoo high\b",
-            r"\b(?:dominat\w*|overpower\w*|squelch\w*|overbearing|sticks? out|sticking out|pokes? out|"
+            r"\b(?:is|are|sits?|sitting)\s+" + _LEVEL_HEDGE + r"high\b",
+            r"\b(?:dominat\w*|overpower\w*|overwhelm\w*|squelch\w*|overbearing|sticks? out|sticking out|"
+            r"pokes? out|"
             r"jumps? out|swamping|"
-            r"drowning out|burying|masking|covering|eating)\b",
+            r"drowning out|burying|masking|covering|eating|clipping|clips|clipped|distorting|overloading|"
+            r"swallow(?:s|ing)?|overshadow(?:s|ing)?|in the way|"
+            r"overloads|red-?lining)\b",
         ):
             d = "down"
         elif _has(
@@ -1356,6 +1696,7 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             r"\b(?:buried|lost|drowning|drowned|swamped|masked|hidden|inaudible|disappear\w*|vanish\w*|"
             r"recede\w*)\b",
             r"\btoo low\b",
+            r"\b(?:is|are|sits?|sitting|seems?)\s+" + _LEVEL_HEDGE + r"low\b(?! end)",
             r"\bcan'?t (?:really )?hear\b",
             r"\bhard to hear\b",
             r"\bhear (?:it|them|more)\b",
@@ -1379,7 +1720,8 @@ _REQUEST_RE = re.compile(
     re.I,
 )
 _PRAISE_RE = re.compile(
-    r"\b(?:love[ds]?|loving|like[ds]?|liking|enjoy\w*|nice(?:ly)?|great|wonderful(?:ly)?|delicious(?:ly)?|"
+    r"\b(?:i|we|you|they|really|totally|definitely|also|do|does|did)\s+(?:really\s+)?like[ds]?\b|"
+    r"\b(?:love[ds]?|loving|liking|enjoy\w*|nice(?:ly)?|great|wonderful(?:ly)?|delicious(?:ly)?|"
     r"satisfying|neat|cool|dope|solid|beautiful(?:ly)?|awesome|amazing|perfect(?:ly)?|gorgeous|"
     r"excellent|lovely|sweet|fantastic|superb|terrific|pleasant|pleasing|tasty|killer|sick|"
     r"well[- ](?:balanced|done|mixed|recorded|rendered|played|placed)|good|fine|impressive|stunning)\b",
@@ -1403,7 +1745,72 @@ _PROBLEM_RE = re.compile(
     r"raise|lower|turn|bring|pull|push|buried|bit|little|tad|touch|except|but|although|"
     r"however|yet|only|if|just|make|keep|get|give|put|set|pan|mute|solo|compress|drop|lift|"
     r"harsh|muddy|boomy|boxy|thin|dull|weak|problem\w*|issue\w*|"
-    r"[+-]?\d+(?:\.\d+)?\s*(?:db|k|khz|hz))\b|n't\b",
+    r"[+-]?\d+(?:\.\d+)?\s*(?:db|k|khz|hz))\b(?<!\btoo(?=\s*[).,;!]|\s*$))|n't\b",
+    re.I,
+)
+#: A general truth or a tutorial's aside, not a move for this mix: a tool, a phenomenon or a
+#: generic subject (no "the/your/this" pointing at a track of this mix) with a modal or a
+#: frequency adverb ("Equalization can make thin voices full", "A pop filter won't help with
+#: sibilance", "Sibilance is often centred between 5 and 8 kHz", "adding EQ tends to ..."). Advice
+#: phrased as a use ("a de-esser can be used to ...") stays an instruction.
+_GENERIC_SUBJECT = (
+    r"(?:(?:a|an|any|every|each|most|many|some|all)\s+(?:[\w\-]+\s+){0,2}?|"
+    r"(?:equali[sz]ation|eq(?:ing)?|compression|reverb|delay|sibilance|distortion|saturation|"
+    r"limiting|panning|filtering|automation|masking|headroom|mud|boxiness|harshness)\s+)"
+)
+_GENERIC_RE = re.compile(
+    r"^\W*(?:(?:so|and|but|also|remember|note that|keep in mind that)\W+)?"
+    + _GENERIC_SUBJECT
+    + r"(?:[\w\-]+\s+){0,3}?(?:(?:can|will|won'?t|may|might|cannot|can'?t)\s+(?!(?:also\s+)?be used\b)|"
+    r"(?:is|are)\s+(?:often|usually|typically|generally|commonly|normally|mostly)\b|tends?\s+to\b)|"
+    r"^\W*(?:[\w\-]+\s+){0,5}?tends?\s+to\s+(?:make|sound|get|be|cause|create)\b|"
+    r"^\W*(?:it'?s|it is)\s+(?:very\s+|so\s+|all too\s+)?(?:easy|common|tempting|typical)\s+to\b|"
+    r"^\W*(?:this|that|it)\s+(?:can|may|might|could|is often|is usually)\s+(?:be\s+)?(?:caused|due)\b|"
+    r"^\W*(?:[\w\-]+,?\s+){0,6}?(?:most|many|some|all)\s+of\s+us\b|"
+    r"^\W*(?:most|many)\s+(?:people|mixers|engineers|producers|beginners)\b|"
+    # a quantifier over mixes, songs or instruments in general: "every mix needs ...", "most mixes ..."
+    r"^\W*(?:(?:in general|generally),?\s+)?(?:every|each|most|many|all)\s+(?!the\b|of\b)(?:[\w\-]+\s+){0,2}?"
+    r"(?:mix|mixes|song|songs|record|records|instrument|instruments|engineers?|mixers?|producers?|"
+    r"sources?|genres?)\b|"
+    # a tool and what it does in general: "a limiter prevents peaks ...", "reverb adds depth"
+    r"^\W*(?:(?:a|an)\s+(?:[\w\-]+\s+){0,2}?)?(?:compressors?|limiters?|equali[sz]ers?|eqs?|de-?essers?|gates?|"
+    r"(?:high|low)-?pass filters?|filters?|reverbs?|delays?|plug-?ins?|saturators?|exciters?|"
+    r"compression|limiting|equali[sz]ation|saturation|distortion|panning|automation|sidechaining)\s+"
+    r"(?:adds|gives|creates|controls|prevents|reduces|removes|helps|makes|allows|lets|brings|evens|"
+    r"smooths|shapes|changes|affects|works|tames|glues|catches|works|is an?\b|are\b(?! too))|"
+    # a definition: "compression is a tool for ...", "the bass is the foundation of the mix"
+    r"^\W*(?:[\w\-']+\s+){1,3}(?:is|are)\s+(?:a|an|the|one of the)\s+(?:[\w\-]+\s+){0,2}?(?:tool|technique|"
+    r"process|way|method|effect|type|kind|form|foundation|secret|key|backbone|heart)s?\b",
+    re.I,
+)
+#: Where something lives in the spectrum, said as a fact ("the body of the snare is around 200 Hz",
+#: "sibilance typically lives between 5 and 8 kHz"): a frequency chart, not a move.
+_FACT_RE = re.compile(
+    r"(?:\b(?:is|are|lives?|sits?|resides?|lies|lie|occurs?|falls?|tends? to be)\s+"
+    r"(?:(?:usually|typically|often|generally|mostly|mainly|normally|commonly|somewhere|roughly|about|"
+    r"approximately|found|located|centred|centered)\s+){0,2}"
+    r"(?:around|between|at|in|above|below|from|near|under|over)|\b(?:comes?|stems?) from)\b"
+    r"(?=[^.]*\d+(?:\.\d+)?\s*(?:hz|khz|k)\b)",
+    re.I,
+)
+_MOVE_RE = re.compile(
+    r"\b(?:too|could|should|would|need\w*|more|less|cut\w*|boost\w*|reduc\w*|add\w*|remov\w*|tr(?:y|ies)|"
+    r"lack\w*|missing|dip\w*|notch\w*|lift|raise|lower|bring|pull|push|turn|make|please|excess\w*|"
+    r"build-?up|problem\w*|not|used?|using|apply|applying)\b|n't\b",
+    re.I,
+)
+#: Two qualities a mixer wants, said of something with nothing asked ("warm and full", "clear and
+#: well balanced", "crisp and clear"): a description or a review, not a complaint.
+_POSITIVE = (
+    r"(?:warm|full|punchy|clear|crisp|present|big|wide|fat|deep|rich|tight|open|airy|smooth|balanced|"
+    r"well[- ]balanced|clean|huge|powerful|detailed|natural|lush|polished|spacious|controlled|focused)"
+)
+_DESCRIBED_RE = re.compile(
+    r"\b(?:is|are|was|were|sounds?|sounded|feels?|felt)\s+(?:(?:really|very|nicely|wonderfully|beautifully)\s+)?"
+    + _POSITIVE
+    + r"(?:\s*,\s*|\s+and\s+)(?:(?:really|very|nicely|well)\s+)?"
+    + _POSITIVE
+    + r"\b",
     re.I,
 )
 
@@ -1420,15 +1827,25 @@ def _not_instructions(text: str) -> tuple[str, list[str], list[str]]:
         if not s:
             continue
         question = _QUESTION_RE.search(s) or re.match(r"\W*(?:maybe|perhaps)\b", s, re.I)
-        if s.endswith("?") and question and not _REQUEST_RE.search(s):
+        follow = bool(dropped) and dropped[-1].endswith("?") and len(s.split()) <= 12
+        if s.endswith("?") and (question or follow) and not _REQUEST_RE.search(s):
             dropped.append(s)
             readings.append(f"'{s}' read as: a question, not an instruction")
+            continue
+        if _GENERIC_RE.search(s):
+            dropped.append(s)
+            readings.append(f"'{s}' read as: a general statement, not a move for this mix")
+            continue
+        if re.search(r"\beither\s+(?:\w+\s+){0,3}?(?:too|overly)\s+\w+\s+or\s+(?:\w+\s+)?too\b", s, re.I):
+            dropped.append(s)
+            readings.append(f"'{s}' read as: two opposite failings named, no move asked")
             continue
         if re.match(
             r"\W*(?:(?:so|and|but|also|sometimes|often|usually|generally)\W+)?(?:i|we)\s+"
             r"(?:usually|always|often|normally|typically|generally|tend to|never|sometimes|like to|"
             r"love to)\b|"
             r"\W*(?:what i (?:do|did|usually do)|as i (?:mentioned|said|wrote))\b|"
+            r"\W*(?:usually|always|often|normally|typically|generally),?\s+(?:i|we)\b|"
             r"\W*(?:(?:and|but|so)\W+)?(?:don'?t|do not|never)\s+"
             r"(?!be (?:scared|afraid|shy)|forget|hesitate|let|leave)(?:just\s+)?(?:\w+)\b",
             s,
@@ -1436,6 +1853,14 @@ def _not_instructions(text: str) -> tuple[str, list[str], list[str]]:
         ):
             dropped.append(s)
             readings.append(f"'{s}' read as: a habit or a don't, not a move to make")
+            continue
+        if _FACT_RE.search(s) and not _MOVE_RE.search(s):
+            dropped.append(s)
+            readings.append(f"'{s}' read as: where something lives in the spectrum, not a move")
+            continue
+        if _DESCRIBED_RE.search(s) and not _COMPLAINT_RE.search(s):
+            dropped.append(s)
+            readings.append(f"'{s}' read as: a description of qualities wanted, nothing asked")
             continue
         if _DESCRIBES_RE.search(s) and not _COMPLAINT_RE.search(s):
             dropped.append(s)
@@ -1458,7 +1883,16 @@ _SIDE_RE = re.compile(
     r"\s(?:(?:in order )?to (?:\w+ly )?(?:make (?:room|space|it|them|the|sure)|let|allow|help|give|"
     r"create|leave|"
     r"keep|avoid|prevent|emphasi[sz]e|enhance|open|clear|free|stop|fill|bring out)|so (?:it|they)|"
-    r"because (?!of)|which (?:will|would|allows?|lets?|gives?|helps?|makes?)|(?:this |that |it )?"
+    r"so (?:that )?(?!(?i:i|we|you) )(?:the |your )?\w+ "
+    r"(?:can|could|will|won't|doesn't|does not|don't|do not|sits?|shines?)|"
+    r"until (?:the|your|it|they|you|he|she)\b|"
+    r"(?<=,\s)(?:it|they|this|that)(?:'ll| will| would| might| may)\s+(?!be\s+(?:louder|quieter|better))|"
+    r"because (?!of)|which (?:will|would|allows?|lets?|gives?|helps?|makes?)|"
+    r"(?:clears?|makes?|leaves?|creates?|frees? up|opens? up|carves? out) (?:some |more |up )?(?:space|room)|"
+    r"(?:cleans?|tidies|tightens?|keeps?) (?:up )?(?:the|it|them|things)|"
+    r"(?:enhances?|emphasi[sz]es|improves?|brings? out|accentuates?) (?:its|their|the)\b|"
+    r"(?:will|would|should) (?:help|clean|tighten|free|open|clear|give|let|allow|make room)|"
+    r"(?:this |that |it )?"
     r"(?:allows?|lets?|helps?) (?:us|you|the|it|them|for)|will let|(?:if|when|unless) (?:the|your|it|"
     r"they|you)\b(?!.*\b(?:up|down|cut|boost)\b.*$))\b"
 )
@@ -1492,6 +1926,63 @@ def parse(text: str, names: list[str] | None = None) -> Parsed:
     return main
 
 
+_IMPERATIVE = (
+    r"(?:then\s+|just\s+)?(?:cut|boost|roll\w*|add|use|bring|turn|pull|push|reduce|lower|raise|apply|"
+    r"highpass|lowpass|eq|compress|pan|dip|notch|filter|take|remove|automate|set|put|give|make|drop|"
+    r"lift|tame|de-?ess|send|mute|solo|widen|narrow|shel(?:f|ve)|scoop|shave|attenuate|sweep|"
+    r"increase|decrease|start (?:with|by)|begin (?:with|by))\b"
+)
+
+
+def _conditions(norm: str, targets_of) -> tuple[str, list[str]]:
+    """A condition followed by a command ("if the kick sounds flabby, roll off below 40 Hz") names
+    the problem and the target; the command is the move. The condition is dropped and its target
+    handed to the command when the command names none ("... below 40 hz on the kick")."""
+    readings: list[str] = []
+    out = []
+    for piece in re.split(r"((?<!\d)\.(?!\d)\s*)", norm):
+        m = re.match(
+            r"\s*(?:\w+\s+)?(?:if|when|whenever|once)\s+([^,]{3,}?),\s*(" + _IMPERATIVE + r".*)$", piece
+        )
+        if m:
+            cond, main = m.group(1), m.group(2)
+            ct, mt = targets_of(cond), targets_of(main)
+            if ct and not mt:
+                main = f"{main} on the {' and the '.join(t[1] for t in ct)}"
+            readings.append(f"'if {cond}' read as: the condition; the move is '{m.group(2)}'")
+            piece = main
+        # "after the compressor, EQ and de-essing are working together, the vocal needs reverb":
+        # a clause of time before the main one sets the scene; the main one is the note
+        m = re.match(
+            r"\s*(after|before|once|when|whenever)\s+((?:[^,]+,\s*)*?[^,]*?"
+            r"\b(?:is|are|was|were|has|have|been|do|does|did|comes?|kicks?|enters?|drops?|starts?|plays?)\b"
+            r"[^,]*),\s*(.+)$",
+            piece,
+        )
+        if m and targets_of(m.group(3)) and targets_of(m.group(2)) != targets_of(m.group(3)):
+            readings.append(f"'{m.group(1)} {m.group(2)}' read as: the setting, not a move")
+            piece = m.group(3)
+        out.append(piece)
+    return "".join(out), readings
+
+
+#: A clause of praise inside a longer note ("the drums sound great, but ...", "I really like the
+#: guitar tone, but ..."), and the words that make a clause a complaint or a request after all.
+_CLAUSE_PRAISE_RE = re.compile(
+    r"\b(?:sounds?|sounding|is|are|was|were|feels?|sits?|looks?)\s+(?:\w+\s+)?(?:great|nice|good|fine|solid|"
+    r"lovely|awesome|amazing|perfect|excellent|fantastic|spot on|well|clean|clear|tight|"
+    r"balanced|controlled|punchy)\b|"
+    r"\b(?:i|we)\s+(?:really\s+)?(?:like|love|dig|enjoy)\b|^\s*(?:nice|great|good|solid|lovely|awesome)\s+"
+    r"(?:work|job|mix|song|track|stuff|tune)\b"
+)
+_CLAUSE_COMPLAINT_RE = re.compile(
+    r"\b(?:too|not|no|never|could|should|would|need\w*|more|less|lack\w*|missing|buried|lost|"
+    r"harsh|muddy|boomy|boxy|thin|dull|weak|quiet|loud|louder|quieter|up|down|cut|boost|reduce|"
+    r"add|bring|pull|push|turn|try|maybe|though|except|problem\w*|issue\w*|bit|little|tad|touch|"
+    r"slightly|somewhat|rather)\b|n't\b|\d"
+)
+
+
 def _parse(text: str, names: list[str] | None = None) -> Parsed:
     """Parse one sentence into intents.
 
@@ -1505,22 +1996,65 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
         key = re.sub(r"\.(wav|flac|aif|aiff)$", "", key)
         if len(key) >= 3 and key not in TARGET_WORDS:
             name_map[key] = n
-    kept, dropped, skipped = _not_instructions(text)
+    plain = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    kept, dropped, skipped = _not_instructions(plain)
     norm, readings = _rewrite(_normalise(kept))
+    norm, lead_readings = _synth_lead(norm)
+    readings += lead_readings
     norm, fixes = _correct_scored(norm, {w for k in name_map for w in k.split()})
     readings = skipped + readings + fixes
+    norm, cond_readings = _conditions(norm, lambda c: _targets(c, name_map))
+    readings += cond_readings
     out = Parsed(text=text, readings=readings, not_understood=dropped)
     pending_section: dict | None = None
     rows: list[tuple[str, list, str, str | None, dict, dict | None]] = []
-    for clause in _clauses(norm):
-        if re.search(r"\b(?:except|apart from|other than|besides|but not)\b", clause):
+    yard_tail = False  # the clause before ended on a yardstick ("behind the wall of guitars, ...")
+    sent_of = [(k, c) for k, sent in enumerate(re.split(r"(?<!\d)\.|\.(?!\d)", norm)) for c in _clauses(sent)]
+    for sent_no, clause in sent_of:
+        exc = re.search(
+            r"\b(?:except|apart from|other than|besides|but not)\b|"
+            r"\b(?:everything|anything|all)\s+(?:that|which)\s+(?:isn't|is not|aren't|are not)\b",
+            clause,
+        )
+        if exc and not _targets(clause[exc.end() :], name_map):
+            # "loud on everything except the cheap computer speakers": no track left out, so the
+            # exception is about something else; read the rest
+            readings.append(f"'{clause[exc.start() :]}' read as: an exception naming no track (ignored)")
+            clause = clause[: exc.start()].strip()
+            exc = None
+        if exc:
             out.not_understood.append(clause)  # exclusions are not supported: say so, never guess
             continue
+        praise = bool(_CLAUSE_PRAISE_RE.search(clause) and not _CLAUSE_COMPLAINT_RE.search(clause))
+        if praise:
+            # "the drums sound great, but the snare is too loud": the praised part asks for nothing,
+            # though "them" later may still mean what it praised
+            readings.append(f"'{clause}' read as: praise, not a move")
+            targets = _targets(clause, name_map)
+            if targets:
+                rows.append((clause, targets, "", None, {"praise": True, "sent": sent_no}, None))
+            continue
         section, rest = _section(clause)
-        targets = _targets(rest, name_map)
+        yard: list = []
+        targets = _targets(rest, name_map, yard, readings)
+        if (
+            yard_tail
+            and targets
+            and not _action(_blank_targets(rest, targets), True)[0]
+            and len(re.findall(r"[a-z]+", _blank_targets(rest, targets))) <= 2
+        ):
+            # "... behind the wall of guitars, synths, and heavy drums": the list goes on
+            readings.append(f"'{clause}' read as: more of the yardstick before it, not a target")
+            continue
+        yard_tail = bool(yard) and not re.search(r"[a-z]", rest[max(f[3] for f in yard) :])
+        readings += [f"'{f[1]}' read as: the yardstick or the cause, not moved" for f in yard]
         # "more low end on the kick", "add some bass to the guitar": the first phrase is EQ
         eq_band = None
-        if len(targets) >= 2 and targets[0][0] in ("bass", "low_end", "mix"):
+        if (
+            len(targets) >= 2
+            and targets[0][0] in ("bass", "low_end", "mix")
+            and targets[0][1] not in ("bass line", "bassline", "bass guitar", "bass di")
+        ):
             between = rest[targets[0][3] : targets[1][2]]
             if re.search(r"\b(?:on|in|to|for|from|of|under)\b", between) or targets[0][0] == "low_end":
                 eq_band = targets[0]
@@ -1528,7 +2062,9 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
         if eq_band is None and len(targets) >= 2:
             for t in targets[1:]:
                 if t[0] == "low_end" and re.search(
-                    r"\b(?:in|at|on|down in|around)\s+(?:the\s+)?$", rest[: t[2]]
+                    r"\b(?:in|at|on|down in|around|of)\s+(?:the\s+)?"
+                    r"(?:(?:real|any|enough|solid|proper|actual)\s+)?$",
+                    rest[: t[2]],
                 ):
                     eq_band = t  # "the kick sounds weak in the low end": where, not what
                     targets = [x for x in targets if x is not t]
@@ -1552,6 +2088,36 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
         if eq_band is not None:
             blank = blank[: eq_band[2]] + " lows " + blank[eq_band[3] :]
         action, direction, ex = _action(blank, bool(targets))
+        # "the production buries the vocals", "the band overpowers the vocals": when what masks is
+        # no track of this mix, the masked one is the target, and it comes up
+        victims = [
+            f
+            for f in yard
+            if re.search(
+                r"\b(?:bur(?:y|ies|ied)|mask(?:s|ed)?|drowns? out|obscur(?:e|es|ed)|covers?|swamps?|"
+                r"smothers?|overpower(?:s|ed)?|wipe[sd]? out|eats?|steps? on|drowns?)\s+(?:\w+\s+){0,2}$",
+                rest[: f[2]],
+            )
+        ]
+        if victims and all(t[0] == "mix" for t in targets) and action in ("", "level"):
+            first = min(victims[0][2], *(t[2] for t in targets)) if targets else victims[0][2]
+            if not re.search(r"\b(?:it|they|this|that|he|she)\b", rest[:first]):
+                targets = victims
+                action, direction = "level", "up"
+                readings.append(
+                    f"'{clause}' read as: {', '.join(v[1] for v in victims)} masked by something else -> up"
+                )
+        ex["sent"] = sent_no
+        if action in ("highpass", "lowpass") and any(t[0] != "low_end" for t in targets):
+            # "... on the vocal to remove low-end rumble": the band filtered, not a second track
+            readings += [
+                f"'{t[1]}' read as: the band the filter removes" for t in targets if t[0] == "low_end"
+            ]
+            targets = [t for t in targets if t[0] != "low_end"]
+        if action in ("highpass", "lowpass") and targets and all(t[0] == "low_end" for t in targets):
+            # "a high-pass filter to get rid of the low-end rumble": the band filtered, not a track
+            readings.append(f"'{targets[0][1]}' read as: the band the filter removes, not a track")
+            targets = []
         # "pull the guitars back 2dB in the chorus": "back" with an amount in dB or a section is a
         # level move (a depth move has no dB of its own, and only levels follow sections)
         if (
@@ -1580,8 +2146,9 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
     # clauses with an action but no target borrow a neighbour's target; clauses with a target but
     # no action borrow the neighbour's action ("kick and snare up" splits on "and")
     for i, (clause, targets, action, _direction, _ex, section) in enumerate(rows):
-        if not action:
-            nxt = next((r for r in rows[i + 1 :] if r[2]), None)
+        if not action and not _ex.get("praise"):
+            # a list shares its move within a sentence, never across one
+            nxt = next((r for r in rows[i + 1 :] if r[2] and r[4].get("sent") == _ex.get("sent")), None)
             if targets and nxt is not None and not nxt[1]:
                 continue
             if targets and nxt is not None:
@@ -1607,21 +2174,66 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
                         {**prv[4], "amount_from": prv[0]},
                         section or prv[5],
                     )
+    # "sound a bit harsh, likely in the 2-4khz area", "cut the low-mids on bass and lows on the
+    # kick": an EQ clause that says where but not which way goes the way of the EQ clause before it
+    for i in range(1, len(rows)):
+        prv, row = rows[i - 1], rows[i]
+        band_only = row[4].get("descriptor", "") in ("", "bassy", "highs", "mids", "low mids", "high mids")
+        band_only = band_only and (not row[1] or len(row[0].split()) <= 7)
+        same = prv[4].get("sent") == row[4].get("sent")
+        if (
+            row[2] == "eq"
+            and row[4].get("dir_default")
+            and band_only
+            and same
+            and prv[2] == "eq"
+            and prv[3] != row[3]
+        ):
+            if not prv[4].get("dir_default"):
+                readings.append(f"'{row[0]}' says where, not which way: {prv[3]} as in '{prv[0]}'")
+                rows[i] = (row[0], row[1], row[2], prv[3], {**row[4], "dir_default": False}, row[5])
     for i, (clause, targets, action, direction, ex, section) in enumerate(rows):
+        if (
+            action == "eq"
+            and ex.get("dir_default")
+            and ex.get("descriptor") in ("bassy", "highs", "mids", "low mids", "high mids")
+            and ex.get("freq") is None
+            and not _amount(clause)[0]
+        ):
+            # "what is going on in the bottom end of the mix": a band named, no way to move it
+            readings.append(f"'{clause}' names a band but no move")
+            out.not_understood.append(clause)
+            continue
         if not action or direction is None:
             if not (targets and any(r[2] for r in rows if r is not rows[i])):
                 out.not_understood.append(clause)
             continue
         if not targets and "unknown" in ex:
             targets = [(f"unknown:{ex['unknown']}", ex["unknown"], 0, 0)]
+        subj = (
+            _foreign_subject(clause) if not targets and any(r[1] for r in rows if r is not rows[i]) else None
+        )
+        if subj:
+            # "the backline amps are ear-splittingly loud but no one can hear the vocals": the state
+            # is said of something that is no track here; it lends nothing to the vocals
+            readings.append(f"'{clause}' read as: said of '{subj}', which is not in this mix")
+            out.not_understood.append(clause)
+            continue
         if not targets:
-            prev = [r for r in rows[:i] if r[1]]
-            nxt = [r for r in rows[i + 1 :] if r[1]]
+            # a praised part lends its target only to a pronoun ("the vocals are clear, but the
+            # reverb on them is too much"), not to a clause about something else
+            pron = bool(re.search(r"\b(?:it|its|they|them|their)\b", clause))
+            prev = [r for r in rows[:i] if r[1] and (pron or not r[4].get("praise"))]
+            nxt = [r for r in rows[i + 1 :] if r[1] and (pron or not r[4].get("praise"))]
             if prev:
                 targets = prev[-1][1]
                 section = section or prev[-1][5]  # "the vocal in the intro was gritty and too loud"
             elif nxt:
                 targets = nxt[0][1]
+            elif action == "deess":
+                # sibilance is the voice's: a de-esser with no track named goes on the lead vocal
+                targets = [("lead_vocal", "", 0, 0)]
+                readings.append(f"'{clause}' read as: de-essing, which is for the voice: the lead vocal")
         amount, word, explicit = _amount(ex.get("amount_override", clause))
         if amount is None and "amount_from" in ex:
             amount, word, explicit = _amount(ex["amount_from"])
