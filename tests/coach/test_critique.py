@@ -208,3 +208,19 @@ def test_a_missing_mix_is_named_before_any_work(tmp_path):
     with pytest.raises(FaderpilotError, match=r"nope\.wav: no such file or folder \[FP-E031\]"):
         critique(tmp_path / "stems", tmp_path / "nope.wav", tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_mono_bounce_is_not_critiqued_for_pans(song):
+    """A mono bounce cannot show pans: none is named, and the critique says why."""
+    from faderpilot.coach.critique import is_mono
+
+    stems, a, mixes = song
+    stereo = write_mix(a.session, a, mixes / "same_for_mono.wav")
+    x, sr = sf.read(str(stereo), dtype="float32", always_2d=True)
+    mono = mixes / "mono.wav"
+    sf.write(str(mono), x.mean(axis=1), sr, subtype="FLOAT")
+    u = fit_user_mix(a, mono)
+    assert is_mono(u.mix) and not is_mono(np.asarray(x.T))
+    c, _ = critique_fit(a, u, str(mono))
+    assert not [d for d in c.differences if d.kind in ("pan", "width")]
+    assert any(n.startswith("your mix is mono") for n in c.notes)

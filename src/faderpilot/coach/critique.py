@@ -27,6 +27,7 @@ import numpy as np
 from ..analysis.loudness import k_weight
 from ..decide import priors as learned
 from ..decide.base import label
+from ..match.rough import WEAK_FIT_DB
 from ..render.engine import render
 from ..session.model import Session, Track
 from .fit import Assistant, UserFit, fx_buses
@@ -435,24 +436,46 @@ def rank(
 def critique_fit(a: Assistant, u: UserFit, mix_path: str, workers: int = 2) -> tuple[Critique, float]:
     """The ranked differences of a fitted user mix (and the common level offset, dB)."""
     levels, offset = level_differences(a, u)
+    mono = is_mono(u.mix)
     diffs = (
         levels
         + tone_differences(a, u, workers)
-        + pan_differences(a, u)
+        + ([] if mono else pan_differences(a, u))
         + polarity_differences(a, u)
         + fx_differences(a, u)
     )
     diffs = rank(a, u, diffs, offset, workers)
     c = Critique(mix_path, u.fit.fit_null_db, int(u.fit.offset), diffs)
     c.notes = [f"{n.code}: {n.message}" for n in u.notes]
+    if mono:
+        c.notes.append(
+            "your mix is mono (both channels carry the same signal): pans cannot be heard in it, "
+            "so they are not compared"
+        )
+    if u.fit.fit_null_db < WEAK_FIT_DB:
+        c.notes.append(
+            f"the fit explains only {u.fit.fit_null_db:.1f} dB of your mix (under {WEAK_FIT_DB:g} dB): a "
+            "mastered, heavily processed or different version? treat the differences as uncertain and "
+            "check them by ear"
+        )
     if abs(offset) >= 0.05:
         c.notes.append(f"your faders sit {offset:+.1f} dB from mine overall; only the balance is compared")
     return c, offset
 
 
+def is_mono(mix: np.ndarray) -> bool:
+    """Whether a (channels, frames) bounce carries one signal on both sides (a mono bounce)."""
+    if mix.shape[0] < 2:
+        return True
+    diff = float(np.sum((mix[0] - mix[1]).astype(np.float64) ** 2))
+    total = float(np.sum(mix.astype(np.float64) ** 2)) + 1e-30
+    return diff / total < 1e-6  # the sides differ by less than -60 dB
+
+
 def summary_lines(c: Critique, n: int = 8) -> list[str]:
     """The short terminal summary: the differences ranked, each as a lesson in one line."""
     lines = [f"your mix fits my session to {c.fit_null_db:.1f} dB (how much of it the fit explains)"]
+    lines += [f"note: {x}" for x in c.notes if x.startswith(("your mix is mono", "the fit explains only"))]
     if not c.differences:
         lines.append("no difference worth a lesson: your balance, tone, pans and returns are close to mine")
     for k, d in enumerate(c.differences[:n], 1):
