@@ -94,7 +94,12 @@ def _eq_band(strip: Track | Bus, kind: str, freq: float, q: float, gain: float, 
     p = Processor.of(_new_id(strip, kind), band)
     p.decision = _decision(dict(p.params), note, f"{kind} {freq:g} Hz {gain:+g} dB", "eq")
     strip.chain.append(p)
-    return f"new {kind} at {freq:g} Hz {gain:+g} dB (Q {q:g})"
+    return f"new {kind} at {_hz_text(freq)} {gain:+g} dB (Q {q:g})"
+
+
+def _hz_text(freq: float) -> str:
+    """A frequency as a mixer reads it: whole hertz from 100 Hz up ("6928 Hz", "80 Hz", "31.5 Hz")."""
+    return f"{freq:.0f} Hz" if freq >= 100 else f"{freq:g} Hz"
 
 
 def _compressor(strip: Track | Bus) -> Processor | None:
@@ -228,10 +233,10 @@ def _one(session, strip, intent: Intent, size, sign, note, group, out: Applied) 
             q = 1.0
             if intent.freq_range:
                 lo, hi = intent.freq_range
-                q = max(0.5, min(4.0, intent.freq / max(hi - lo, 1.0)))
+                q = round(max(0.5, min(4.0, intent.freq / max(hi - lo, 1.0))), 2)
                 return _eq_band(strip, "peak", intent.freq, q, sign * size, note) + (
-                    f" (centre {intent.freq:g} Hz = geometric mean of {lo:g}-{hi:g} Hz,"
-                    f" Q {q:.2g} from its width)"
+                    f" (centre {_hz_text(intent.freq)} = geometric mean of {lo:g}-{hi:g} Hz,"
+                    f" Q {q:g} from its width)"
                 )
             return _eq_band(strip, "peak", intent.freq, q, sign * size, note)
         d = DESCRIPTORS[intent.descriptor]

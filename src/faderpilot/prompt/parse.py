@@ -535,7 +535,7 @@ class Parsed:
 
 
 def _hz(f: float) -> str:
-    return f"{f / 1000:g} kHz" if f >= 1000 else f"{f:g} Hz"
+    return f"{f / 1000:.3g} kHz" if f >= 1000 else f"{f:.3g} Hz"
 
 
 # ---------------------------------------------------------------------------------------------
