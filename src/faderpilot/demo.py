@@ -14,12 +14,10 @@ velocities) comes from a fixed seed shared by every part, so close mics and over
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
 import os
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +27,7 @@ import numpy as np
 import soundfile as sf
 from scipy import signal
 
-from .filemode import give_plain_mode
+from .filemode import replacing
 
 __all__ = [
     "DEMO_LEVELS",
@@ -997,32 +995,16 @@ def backing_vocals(
 # Writing files
 
 
-@contextlib.contextmanager
-def _replacing(path: Path) -> Iterator[tuple[int, str]]:
-    """An open temp file ``(fd, name)`` in ``path``'s folder: once the block has written it, it
-    replaces ``path`` (os.replace, the mode a plain open() gives); if the block fails, it is removed."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        yield fd, tmp
-        give_plain_mode(tmp)  # mkstemp makes owner-only files
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def _write_atomic(path: Path, audio: Audio, sample_rate: int, subtype: str, fmt: str) -> None:
     """Write (channels, frames) audio via a temp file in the same folder and os.replace."""
-    with _replacing(path) as (fd, tmp):
-        os.close(fd)
+    with replacing(path, ".part") as tmp:
         sf.write(tmp, np.ascontiguousarray(audio.T), sample_rate, subtype=subtype, format=fmt)
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
     """Write a UTF-8 text file via a temp file in the same folder and os.replace."""
-    with _replacing(path) as (fd, _), os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
+    with replacing(path, ".part") as tmp:
+        Path(tmp).write_text(text, encoding="utf-8")
 
 
 def _set_peak(x: Audio, peak_dbfs: float) -> Audio:

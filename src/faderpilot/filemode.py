@@ -11,7 +11,10 @@ changes it nor races; elsewhere it is read once, at import, before faderpilot st
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -45,3 +48,20 @@ def plain_mode() -> int:
 def give_plain_mode(path: str | Path) -> None:
     """Set the mode a plain ``open()`` would have given ``path`` (a just-written temporary file)."""
     os.chmod(path, plain_mode())
+
+
+@contextlib.contextmanager
+def replacing(path: str | Path, suffix: str = ".tmp") -> Iterator[str]:
+    """The name of a new, empty temporary file in ``path``'s folder (its descriptor closed): once
+    the block has written it, it gets the plain mode and atomically replaces ``path``; if the
+    block fails, it is removed. Every atomic writer of faderpilot goes through here."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(fd)
+    try:
+        yield tmp
+        give_plain_mode(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from pagewait import wait
 
 from faderpilot.coach import train
 from faderpilot.console.server import start, stop
@@ -18,16 +19,6 @@ from faderpilot.demo import generate_demo
 from faderpilot.pipeline import mix
 
 CHROMIUM = Path("/usr/bin/chromium")
-
-
-def wait(pg, expr: str, timeout: float = 30.0) -> None:
-    """Poll a page expression until it is truthy (the page's CSP forbids eval-based waits)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pg.evaluate(expr):
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {expr}")
 
 
 @pytest.fixture(scope="module")

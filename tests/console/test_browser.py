@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pagewait import wait
 
 from faderpilot.console.server import start, stop
 
@@ -72,16 +73,6 @@ DELTA_JS = """async ([id, overrides, kind]) => {
   }
   return {err, size};
 }"""
-
-
-def wait(pg, expr: str, timeout: float = 30.0) -> None:
-    """Poll a page expression until it is truthy (the page's CSP forbids Playwright's eval-based waits)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pg.evaluate(expr):
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {expr}")
 
 
 def doc(out: Path) -> dict:

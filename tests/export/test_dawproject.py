@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from faderpilot import filemode
 from faderpilot.cli import main
 from faderpilot.export import dawproject, export
 from faderpilot.export.media import track_audio
@@ -345,7 +346,7 @@ def test_writes_are_atomic_and_the_stems_folder_is_never_touched(odd, tmp_path, 
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(dawproject.os, "replace", boom)
+    monkeypatch.setattr(filemode.os, "replace", boom)  # every atomic writer renames there
     with pytest.raises(OSError):
         dawproject.write(session, dest)
     monkeypatch.undo()

@@ -402,12 +402,12 @@ def test_writes_are_atomic_and_the_stems_folder_is_never_touched(odd, tmp_path, 
     dest = tmp_path / "atomic"
     first = reaper.write(session, dest)
     content = first.read_bytes()
-    import faderpilot.session.io as sio
+    import faderpilot.filemode as fm  # every atomic writer renames there
 
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(sio.os, "replace", boom)
+    monkeypatch.setattr(fm.os, "replace", boom)
     with pytest.raises(OSError):
         reaper.write(session, dest)
     monkeypatch.undo()

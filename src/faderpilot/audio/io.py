@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ import soundfile as sf
 import soxr
 from pedalboard.io import AudioFile
 
-from ..filemode import give_plain_mode
+from ..filemode import replacing
 from ..messages import FaderpilotError, UnsafeDestination, message
 from ..session.model import Session, Source
 
@@ -195,20 +194,13 @@ def write_wav_atomic(path: str | Path, audio: np.ndarray, sample_rate: int, subt
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp.wav")
-    os.close(fd)
-    try:
+    with replacing(path, ".tmp.wav") as tmp:
         if subtype == "FLOAT":
             with AudioFile(tmp, "w", sample_rate, audio.shape[0], bit_depth=32) as f:
                 f.write(np.ascontiguousarray(audio, dtype=np.float32))
         else:
             data = np.clip(audio, -1.0, 1.0).T
             sf.write(tmp, data, sample_rate, subtype=subtype, format="WAV")
-        give_plain_mode(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def safe_filename(name: str, max_len: int = 80) -> str:

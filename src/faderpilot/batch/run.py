@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from ..messages import message
+from ..session.io import write_bytes_atomic
 from ..version import __version__
 from .engines import make_engine
 from .index import read_batch, write_batch
 from .jobs import SongJob, discover, source_files
-from .worker import write_bytes_atomic
 
 #: display(songs record, running songs' stages) after every poll: the CLI's progress bar
 Display = Callable[[dict[str, dict[str, Any]], dict[str, tuple[str, int, int]]], None]

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..session.io import write_bytes_atomic
+
 #: the thread pools of the numeric libraries a mix uses (BLAS, OpenMP, numexpr)
 THREAD_VARS = (
     "OMP_NUM_THREADS",
@@ -37,22 +39,6 @@ def thread_env(cpus: int) -> dict[str, str]:
 def limit_threads(cpus: int) -> None:
     """Set the thread limits in this process (they take effect for libraries not yet loaded)."""
     os.environ.update(thread_env(cpus))
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write bytes via a temporary file in the same folder and an atomic rename."""
-    from ..filemode import give_plain_mode
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        give_plain_mode(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def place_sources(shipped: dict[str, bytes], prefix: str = "/") -> None:

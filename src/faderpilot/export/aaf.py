@@ -29,7 +29,6 @@ import datetime
 import logging
 import math
 import os
-import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ from aaf2.mobid import MobID
 from aaf2.rational import AAFRational
 
 from ..audio.io import check_destination, source_folders
-from ..filemode import give_plain_mode
+from ..filemode import replacing
 from ..messages import message
 from ..render.plan import Clip, Plan
 from ..render.plan import build as build_plan
@@ -452,10 +451,8 @@ def _volume(f, defs: _Defs, track: AafTrack, frames: int):
 def write_layout(layout: Layout, dest: Path) -> Path:
     """Write one AAF file atomically (a temporary file renamed over ``dest``)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.stem}.", suffix=".tmp.aaf")
-    os.close(fd)
-    os.unlink(tmp)
-    try:
+    with replacing(dest, ".tmp.aaf") as tmp:
+        os.unlink(tmp)  # pyaaf2 creates the file itself
         with aaf2.open(tmp, "w") as f:
             ident = f.header["IdentificationList"][0]
             ident["ProductName"].value = "faderpilot"
@@ -484,11 +481,6 @@ def write_layout(layout: Layout, dest: Path) -> Path:
                 slot.segment = pan
             if layout.markers:
                 _markers(f, comp, layout)
-        give_plain_mode(tmp)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return dest
 
 

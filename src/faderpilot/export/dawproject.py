@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import shutil
 import tempfile
 import zipfile
@@ -46,7 +45,7 @@ import numpy as np
 import soundfile as sf
 
 from ..audio.io import check_destination, load_sources, source_folders, write_wav_atomic
-from ..filemode import give_plain_mode
+from ..filemode import replacing
 from ..render.engine import render
 from ..render.filters import FILTER_KINDS, sos
 from ..render.plan import audible_ids, stem_names
@@ -829,9 +828,7 @@ def write(session: Session, out_dir: str | Path) -> Path:
     for n in built.notes:
         log.info("DAWproject export: %s", n)
     dest = project_path(session, out_dir)
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{dest.stem}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with replacing(dest) as tmp:
         with tempfile.TemporaryDirectory(dir=out_dir, prefix=".dawproject-media.") as media_dir:
             with zipfile.ZipFile(tmp, "w") as zf:
                 _add(zf, "project.xml", xml_bytes(built.project))
@@ -855,11 +852,6 @@ def write(session: Session, out_dir: str | Path) -> Path:
                     write_wav_atomic(wav, audio, session.sample_rate, "FLOAT")
                     _add_file(zf, arcname, wav)
                     wav.unlink()
-        give_plain_mode(tmp)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return dest
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from ..audio.io import fit_length, read_audio, resample, safe_filename, write_wav_atomic
+from ..filemode import replacing
 from ..session.model import Session, Track
 
 
@@ -88,17 +88,12 @@ def _link_atomic(src: Path, dest: Path) -> None:
             return  # already this file (renaming a link over itself would leave the temp name)
     except OSError:
         pass
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.stem}.", suffix=".tmp.wav")
-    os.close(fd)
-    os.unlink(tmp)
-    try:
+    with replacing(dest, ".tmp.wav") as tmp:
+        os.unlink(tmp)  # a link needs a free name
         try:
             os.link(src, tmp)
         except OSError:
             shutil.copyfile(src, tmp)
-        os.replace(tmp, dest)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def write_media(session: Session, dest: Path, subtype: str = "FLOAT") -> dict[str, Path]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -16,7 +14,7 @@ from typing import Any
 
 import jsonschema
 
-from ..filemode import give_plain_mode
+from ..filemode import replacing
 from ..messages import message
 from .model import (
     SCHEMA_VERSION,
@@ -263,19 +261,17 @@ def dumps(session: Session) -> str:
     return _text(to_dict(session))
 
 
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write text via a temporary file in the same folder and an atomic rename."""
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    """Write bytes via a temporary file in the same folder and an atomic rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        give_plain_mode(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path) as tmp:
+        Path(tmp).write_bytes(data)
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write UTF-8 text via a temporary file in the same folder and an atomic rename."""
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def save(session: Session, path: str | Path) -> None:
