@@ -331,11 +331,6 @@ def headroom_is_assistants(session: Session) -> bool:
     return abs(float(d.value) - session.master.fader_db) <= 1e-6
 
 
-#: The headroom step's render after an edit, for the re-render that follows it in the same note:
-#: OUT_DIR -> (strip digests, the printed stems it read, the render). At most one is kept.
-_HEADROOM_RENDER: dict[str, tuple[dict[str, str], dict, Rendered]] = {}
-
-
 def _current_and_sources(session: Session, out_dir: Path, workers: int) -> tuple[dict, dict[str, np.ndarray]]:
     """The strips whose printed stems in OUT_DIR are current (``render.printed``), and the
     sources of the audible tracks that must be rendered again: an edit decodes only those."""
@@ -355,6 +350,7 @@ def keep_headroom(
     audio: dict[str, np.ndarray] | None = None,
     workers: int | None = None,
     out_dir: str | Path | None = None,
+    keep: dict | None = None,
 ) -> tuple[str | None, str | None]:
     """Set the master fader as ``mix`` does (the mix peaks at ``decide.master.PEAK_TARGET_DB``),
     in memory, after an edit: the caller makes it part of the same change and history entry, so
@@ -365,7 +361,9 @@ def keep_headroom(
     line, "Master: fader -2.35 -> -6.10 dB (headroom ...)", or None when the fader stays; a
     warning, FP-W060, when the user's own master lets the mix come within 1 dB of full scale,
     else None). Nothing but the master
-    fader and its decision is changed, so undo restores the document exactly."""
+    fader and its decision is changed, so undo restores the document exactly. ``keep`` (a dict
+    the caller owns): with ``out_dir``, the render is left there as ``keep["render"]`` for the
+    :func:`rerender` that follows in the same edit (``kept=``), so the edit renders once."""
     workers = workers or min(4, os.cpu_count() or 1)
     printed = None
     if audio is None and out_dir is not None:  # read the current printed stems, render the rest
@@ -373,11 +371,10 @@ def keep_headroom(
     elif audio is None:
         audio = load_sources(session, workers)
     rendered = render(session, audio, workers=workers, printed=printed)
-    _HEADROOM_RENDER.clear()
-    if printed is not None:  # rerender(OUT_DIR) next writes this render out (the master aside)
+    if printed is not None and keep is not None:  # rerender(kept=) writes this render out
         from .render.printed import fingerprints
 
-        _HEADROOM_RENDER[str(Path(out_dir).resolve())] = (fingerprints(session), printed, rendered)
+        keep["render"] = (fingerprints(session), printed, rendered)
     peak = unity_peak_db(session, rendered.pre_master)
     move = headroom_move(peak)
     master = session.master
@@ -494,6 +491,7 @@ def rerender(
     session: Session | None = None,
     strips: set[str] | None = None,
     workers: int | None = None,
+    kept: tuple | None = None,
 ) -> list[Path]:
     """Render an existing OUT_DIR again from its session: mix.wav and the printed stems of
     ``strips`` (track and bus ids; None = every stem), as ``mix`` prints them. The session is
@@ -501,7 +499,8 @@ def rerender(
     (the headroom ``mix`` set, kept by every note and edit through :func:`keep_headroom`): a
     re-render never changes the document. When the session holds a loudness target
     (``--target-lufs``, or a profile's), mix_master.wav is made again from the new mix.
-    Returns the files written."""
+    ``kept``: the render :func:`keep_headroom` left in its ``keep`` for this edit, written out
+    when the session is still the one it rendered. Returns the files written."""
     out_dir = Path(out_dir)
     if session is None:
         from .session.io import load
@@ -510,7 +509,6 @@ def rerender(
     workers = workers or min(4, os.cpu_count() or 1)
     from .render.printed import fingerprints
 
-    kept = _HEADROOM_RENDER.pop(str(out_dir.resolve()), None)
     if kept is not None and kept[0] == fingerprints(session):  # the note's headroom step rendered it
         printed, audio, done = kept[1], {}, kept[2]
     else:

@@ -176,11 +176,12 @@ def note(
     check_note(text)
     session = load(out_dir / "session.json")
     step = None
+    kept: dict = {}  # the headroom step's render, written out by the re-render below
     if headroom:
         from ..pipeline import keep_headroom
 
         # the printed stems still current are read back, so only the changed track renders
-        step = partial(keep_headroom, workers=workers, out_dir=out_dir)
+        step = partial(keep_headroom, workers=workers, out_dir=out_dir, keep=kept)
     res = apply_note(session, text, out_dir, master=step)
     if res.changed or res.markers_detected:
         save(session, out_dir / "session.json")
@@ -188,7 +189,13 @@ def note(
         from ..pipeline import rerender
 
         t1 = time.perf_counter()
-        res.files = rerender(out_dir, session, strips=_with_buses(session, res.changed), workers=workers)
+        res.files = rerender(
+            out_dir,
+            session,
+            strips=_with_buses(session, res.changed),
+            workers=workers,
+            kept=kept.get("render"),
+        )
         res.render_seconds = time.perf_counter() - t1
     res.seconds = time.perf_counter() - t0
     return res
