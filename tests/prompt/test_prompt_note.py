@@ -146,3 +146,12 @@ def test_cli_note_and_undo(out, capsys):
     assert main(["undo", str(out)]) == 0
     assert "undid" in capsys.readouterr().out
     assert main(["note", str(out), "needs more vibe"]) == 3
+
+
+def test_the_rhythm_section_is_the_drums_and_the_bass(out):
+    """A group word added in issue 16's second pass resolves through the roles like the others."""
+    res = faderpilot.note(out, "the rhythm section is too loud")
+    s = load(out / "session.json")
+    want = {t.id for t in s.tracks if t.role.value in ("kick", "snare", "hihat", "toms", "overheads", "bass")}
+    assert want and want <= set(res.changed)
+    assert all(t.id not in res.changed for t in s.tracks if t.role.value == "lead_vocal")

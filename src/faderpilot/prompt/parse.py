@@ -206,7 +206,8 @@ TARGET_WORDS: dict[str, str] = {
     "bass": "bass",
     "bassline": "bass",
     "bass line": "bass",
-    "sub bass": "bass",
+    "sub bass": "low_end",
+    "sub-bass": "low_end",
     "bass frequencies": "low_end",
     "low end": "low_end",
     "bottom end": "low_end",
@@ -267,7 +268,88 @@ TARGET_WORDS: dict[str, str] = {
     "the song": "mix",
     "master": "mix",
     "the master": "mix",
+    # more names mixers use for the same parts (genre words, section names, other instruments)
+    "synth bass": "bass",
+    "bass synth": "bass",
+    "background singers": "backing_vocals",
+    "background singer": "backing_vocals",
+    "backing singers": "backing_vocals",
+    "backing singer": "backing_vocals",
+    "backup singer": "backing_vocals",
+    "bg vocals": "backing_vocals",
+    "bg vox": "backing_vocals",
+    "dialogue": "lead_vocal",
+    "dialog": "lead_vocal",
+    "voice-over": "lead_vocal",
+    "voiceover": "lead_vocal",
+    "narration": "lead_vocal",
+    "adlibs": "backing_vocals",
+    "ad-libs": "backing_vocals",
+    "ad libs": "backing_vocals",
+    "vocal doubles": "backing_vocals",
+    "doubles": "backing_vocals",
+    "vocal harmonies": "backing_vocals",
+    "harmony vocals": "backing_vocals",
+    "choir": "backing_vocals",
+    "topline": "lead_vocal",
+    "top line": "lead_vocal",
+    "rhythm section": "rhythm_section",
+    "instrumentals": "music",
+    "music": "music",
+    "background music": "music",
+    "music bed": "music",
+    "the beat": "music",
+    "the instrumental": "music",
+    "clarinet": "orchestral",
+    "violin": "orchestral",
+    "violins": "orchestral",
+    "viola": "orchestral",
+    "cello": "orchestral",
+    "cellos": "orchestral",
+    "trombone": "orchestral",
+    "tuba": "orchestral",
+    "oboe": "orchestral",
+    "bassoon": "orchestral",
+    "woodwinds": "orchestral",
+    "string section": "orchestral",
+    "orchestra": "orchestral",
+    "guiro": "percussion",
+    "bongos": "percussion",
+    "claps": "percussion",
+    "clap": "percussion",
+    "handclaps": "percussion",
+    "crash cymbal": "cymbals",
+    "ride cymbal": "cymbals",
+    "crashes": "cymbals",
+    "hammond": "keys",
+    "clav": "keys",
+    "electric piano": "keys",
+    "grand piano": "keys",
 }
+
+
+def _plural_forms() -> dict[str, str]:
+    """Plurals of the target words people write in either number ("kick drums", "voices",
+    "organs"); a plural of the lead voice's words means the voices, not the one lead."""
+    out: dict[str, str] = {}
+    for phrase, canon in TARGET_WORDS.items():
+        last = phrase.split()[-1]
+        if (
+            canon in ("mix", "low_end")
+            or phrase.startswith("the ")
+            or len(last) < 4
+            or not last.isalpha()
+            or last.endswith(("s", "x", "y", "ing", "ion"))
+            or last in ("lead", "perc", "wurli", "music", "band", "bottom")
+        ):
+            continue
+        plural = phrase + "s"
+        if plural not in TARGET_WORDS:
+            out[plural] = "vocals" if canon == "lead_vocal" and " " not in phrase else canon
+    return out
+
+
+TARGET_WORDS.update(_plural_forms())
 
 #: Canonical targets and the roles they cover (``mix`` is the master bus, resolved apart).
 TARGET_ROLES: dict[str, tuple[str, ...]] = {
@@ -291,6 +373,7 @@ TARGET_ROLES: dict[str, tuple[str, ...]] = {
     "synth": ("synth",),
     "orchestral": ("orchestral",),
     "music": ("electric_guitar", "acoustic_guitar", "keys", "synth", "orchestral", "fx", "submix"),
+    "rhythm_section": ("kick", "snare", "toms", "hihat", "overheads", "percussion", "drum_kit", "bass"),
     "mix": (),
 }
 
@@ -379,6 +462,9 @@ DESCRIPTOR_FORMS: dict[str, str] = {
     "mid-bass": "low mids", "low mid": "low mids", "low-mid": "low mids", "metallic": "tinny",
     "screechy": "shrill", "squealing": "shrill", "fatness": "full",
     "click": "click", "clicky": "click", "beater": "click", "attack": "click",
+    # more of the words mixers use for the same regions
+    "buzzy": "harsh", "trashy": "harsh", "splashy": "harsh",
+    "plinky": "thin", "paper-thin": "thin", "growl": "mids",
 }  # fmt: skip
 
 # ---------------------------------------------------------------------------------------------
@@ -433,7 +519,9 @@ _KNOWN = set(
     "soloed muted unmuted bright's lean plan planned hearing hearted caring wearing sting string "
     "stings sweeter "
     # gear and rooms, never a mix word's typo
-    "backline amps amp monitors speakers headphones earbuds mics mic clearance".split()
+    "backline amps amp monitors speakers headphones earbuds mics mic clearance "
+    # pronouns, never a track's name
+    "he she him her his hers they them their we us our you your i me others".split()
 )
 
 _ACTION_WORDS = (
@@ -584,8 +672,66 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
         "",
         "a failing denied (ignored)",
     ),
+    # "the music (piano trill) pops up": a parenthesis naming what the target before it is made of
+    # says what it is, it is no second target
+    (r"\(([^()]{1,60})\)", "APPOSITION", "an aside saying what the target before it is (ignored)"),
     # parentheses: "a little (+3 dB) presence"
     (r"[()\[\]]", " ", ""),
+    # "everything else", "the other instruments", "the rest of the band": the yardstick or the rest,
+    # never one of the named tracks
+    (
+        r"\b(?:everything|everyone|anything) else\b|\b(?:all )?(?:the )?other (?:\w+ )?(?:instruments|tracks"
+        r"|sounds|"
+        r"elements|parts|channels|stems)\b|\bthe rest of the (?:mix|band|instruments|tracks|track|song"
+        r"|elements|"
+        r"arrangement|music)\b",
+        "the others",
+        "",
+    ),
+    (
+        r"\b(?:right|dead|smack|directly|straight)\s+(?:bang\s+)?in the (middle|cent(?:er|re))\b",
+        r"in the \1",
+        "",
+    ),
+    # "sit right in the middle of the mix", "shine like a star in the middle": the centre of the
+    # stereo field, not the midrange
+    (
+        r"\b((?:sit|sits|sitting|be|stay|stays|keep|kept|place|placed|put|shine|shines|pan|panned|set)\s+"
+        r"(?:[\w']+\s+){0,4}?)in the middle\b(?!\s+of\s+(?:the\s+|a\s+|each\s+)?(?:song|track|tune|chorus"
+        r"|verse|"
+        r"bridge|section|part|bar|phrase|night|day|frequenc\w+|spectrum|range|band|low|high|mid\w*|eq))",
+        r"\1in the centre",
+        "'in the middle' of the mix = centre",
+    ),
+    # "drifts between too loud and too quiet": an uneven level, for a compressor
+    (
+        r"\b(?:drift\w*|var(?:y|ies|ying)|swing\w*|alternat\w*|go(?:es)?|going|bounc\w*)\s+between\s+"
+        r"(?:being\s+)?"
+        r"too\s+\w+\s+and\s+(?:being\s+)?too\s+\w+",
+        "uneven",
+        "a state: too loud and too quiet by turns -> compression",
+    ),
+    # "the backing vocals are stacked in the centre", "everything is panned dead centre, so it sounds
+    # small": all in the middle is a complaint, for more width
+    (
+        r"\b(?:is|are|was|were|sits?|sit|all|everything)\s+(?:\w+\s+){0,2}?(?:(?:stacked|piled|bunched"
+        r"|crammed|"
+        r"crowded|clumped|lumped|squashed)\s+(?:up\s+)?|panned\s+(?=(?:dead\s+|right\s+|straight\s+)?"
+        r"(?:in\s+)?"
+        r"(?:the\s+)?(?:cent(?:er|re)|middle)\b.*\b(?:crowd\w*|small|narrow|cramped|clutter\w*|mono"
+        r"|congest\w*)\b))"
+        r"(?:dead\s+|right\s+|straight\s+)?(?:in(?:to)?\s+)?(?:the\s+)?(?:cent(?:er|re)|middle)\b",
+        "is too narrow",
+        "a state: all in the centre -> wider",
+    ),
+    # "bass heavy", "treble-heavy": too much of that band
+    (r"\b(?:bass|bottom|low[- ]end|sub)[- ]heavy\b", "too bassy", "'bass heavy' = too bassy"),
+    (r"\b(?:treble|top|high[- ]end)[- ]heavy\b", "too bright", "'treble heavy' = too bright"),
+    (r"\b(?:mid|mids|midrange|mid-range)[- ]heavy\b", "too much mids", "'mid heavy' = too much midrange"),
+    # "well clear of clipping": away from, not the quality "clear"
+    (r"\b(?:well |stay |keep |staying |keeping )?clear of\b", "away from", ""),
+    # "the top of the ceiling", "on top of": a place, not the top end
+    (r"\btop of\b", "peak of", ""),
     # hedges and politeness around the instruction
     (
         r"\b(?:you(?:'ll| will)? (?:probably |might |may |definitely )?(?:want|need|have) to|"
@@ -599,6 +745,14 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
     ),
     # verb forms the lexicon knows only in the base form ("try cutting around 400 Hz")
     (r"\b(?:cutting|cuts)\b", "cut", ""),
+    # the other move verbs in any form: "dipped 2-3 kHz", "notching out the ring", "tamed the highs"
+    (
+        r"\b(dip|notch|scoop|lift|bump|tame|shave|trim|carve|tuck|crank|soften|attenuate|accentuate"
+        r"|emphasi[sz]e)"
+        r"(?:s|es|ed|d|ing|ped|ping)\b",
+        r"\1",
+        "",
+    ),
     (r"\bboost(?:ed|s)\b", "boost", ""),
     (r"\b(?:lowered|reduced)\b", "reduce", ""),
     (r"\braised\b", "raise", ""),
@@ -654,7 +808,37 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
         "HALF",
         "a ceiling: half of it",
     ),
+    # "too loud and present", "loud and in your face": one level complaint said twice
+    (
+        r"\b(loud|quiet|soft)\s+and\s+(?:present|prominent|upfront|up front|forward|in your face|distant|"
+        r"buried)\b",
+        r"\1",
+        "",
+    ),
     # states -> the move that fixes them
+    # "the backing vocals are louder than the lead": too loud; the other side is the yardstick
+    (
+        r"\b(?:is|are|was|were|sits?|seems?|sounds?|feels?|gets?)\s+(?:also\s+|much\s+|way\s+|a bit\s+|a"
+        r" little\s+|"
+        r"slightly\s+|even\s+|now\s+|often\s+)?(?:louder|hotter)\s+than\b",
+        "is too loud compared to",
+        "a state: louder than the other -> down",
+    ),
+    (
+        r"\b(?:is|are|was|were|sits?|seems?|sounds?|feels?|gets?)\s+(?:also\s+|much\s+|way\s+|a bit\s+|a"
+        r" little\s+|"
+        r"slightly\s+|even\s+|now\s+|often\s+)?(?:quieter|softer|lower)\s+than\b",
+        "is too quiet compared to",
+        "a state: quieter than the other -> up",
+    ),
+    # "the voice is also lower", "the guitars are way louder": a comparative said as a state
+    (
+        r"\b(?:is|are|was|were|sits?|seems?|sounds?|feels?|gets?)\s+(?:also\s+|much\s+|way\s+|a bit\s+|a"
+        r" little\s+|"
+        r"slightly\s+|even\s+|now\s+)?(?:lower|quieter|softer)\b(?!\s+(?:than|in the|the)\b)",
+        "is too quiet",
+        "a state: quieter -> up",
+    ),
     (
         r"\b(?:(?:fairly|pretty|quite|rather|a bit|a little|bit|kinda|somewhat|very|really|too|so) )?"
         r"(?:low|quiet|soft) in the (?:mix|balance)\b",
@@ -668,6 +852,80 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
         "a state: too loud -> down",
     ),
     (r"\b(?:hard|difficult) to (?:make out|pick out|distinguish)\b", "too quiet", "a state: too quiet -> up"),
+    # words that cannot be understood are a voice too low in the mix
+    (
+        r"\b(?:(?:can'?t|cannot|could(?:n'?t| not)|hard to|difficult to|unable to)\s+(?:really\s+)?"
+        r"(?:understand|make out|follow|decipher)\s+(?:(?:a (?:single )?word|the words|the lyrics)(?: of)?"
+        r"(?: (?:what )?(?:he|she|they|the \w+) (?:is|are|was|were|'s|'re) (?:saying|singing))?|what (?:he"
+        r"|she|they|the \w+) (?:is|are|was|were|'s|'re) (?:saying|singing))|unintelligible|"
+        r"incomprehensible)\b",
+        "vocals too quiet",
+        "a state: the words cannot be made out -> vocals up",
+    ),
+    (
+        r"\b(?:should|must|has to|have to|needs? to|ought to)\s+be\s+(?:easily\s+|clearly\s+|always\s+"
+        r"|more\s+)?"
+        r"(?:heard|audible|up front|upfront|prominent|on top)\b",
+        "too quiet",
+        "a state: should be heard -> up",
+    ),
+    (
+        r"\b(?:falls?|fell|falling|sits?|sat|sitting|is|are|was|were|gets?|got|sinks?|sank|stays?)\s+"
+        r"(?:\w+\s+)?(?:under|beneath|below|underneath)\s+the\s+(?:mix|rest of the mix|music|band|track)\b",
+        "too quiet",
+        "a state: under the mix -> up",
+    ),
+    (
+        r"\b(?:(?:very|too|a|quite|rather) )?low(?:[- ]level| in level| volume)\b",
+        "too quiet",
+        "a state: low level -> up",
+    ),
+    # a room named for its echo: "sounds like it was recorded in a cathedral" is too much reverb
+    (
+        r"\b(?:recorded|tracked|sung|played|singing|playing|sounds?|sounded|sounding)\s+(?:\w+\s+){0,4}?"
+        r"(?:in|from|inside)\s+(?:a|an|the)\s+(?:\w+\s+)?"
+        r"(?:cathedral|church|cave|tunnel|gymnasium|gym|stairwell|aircraft hangar|hangar|warehouse|canyon"
+        r"|bathroom)\b",
+        "too wet",
+        "a state: a big echoing room -> less reverb",
+    ),
+    # muffled as if behind something: "done under water", "through a blanket" is too dull
+    (
+        r"\b(?:under ?water|through a (?:blanket|pillow|wall|towel|sock)|behind a (?:curtain|blanket|wall"
+        r"|door)|"
+        r"in (?:another|the next) room)\b",
+        "too dull",
+        "a state: muffled -> brighter",
+    ),
+    # buried under the others, said with a stronger verb
+    (
+        r"\b(?:obliterat\w*|eclips\w*|engulf\w*|steamroll\w*|bulldoz\w*|trampl\w*)\b",
+        "swamped",
+        "swamped",
+    ),
+    # "leave some headroom", "more headroom": the level comes down
+    (
+        r"\b(?:leave|leaving|need|needs|more|give|allow|keep|some|enough)\s+(?:\w+\s+)?headroom\b",
+        "too loud",
+        "a state: no headroom -> down",
+    ),
+    # a level that will not sit still: compression evens it
+    (
+        r"\b(?:drift\w*|go(?:es|ing)?|wander\w*|jump\w*|bounc\w*)\s+in and out of (?:volume|level|the mix)\b|"
+        r"\b(?:volume|levels?)\s+(?:is\s+|are\s+|was\s+|were\s+)?(?:all over the place|up and down|jump(?:s"
+        r"|ing)? around|"
+        r"var(?:y|ies) (?:a lot|wildly|too much))\b",
+        "uneven",
+        "a state: a wandering level -> compression",
+    ),
+    # "no limiting on the master", "don't use any compression": the dynamics are left alone
+    (
+        r"\b(?:no|don'?t use|do not use|avoid|never use|skip the|without any)\s+(?:any\s+(?:form of\s+|kind"
+        r" of\s+)?)?"
+        r"(?:\w+\s+)?(?:limiting|limiters?|compression|compressors?|squashing|clipping)\b",
+        "less compression",
+        "no compression asked -> less",
+    ),
     (
         r"\b(?:a (?:little|bit|tad) )?on the "
         r"(loud|hot|quiet|soft|bright|dark|thin|muddy|wet|dry|wide|narrow) side\b",
@@ -749,6 +1007,12 @@ def _rewrite(text: str) -> tuple[str, list[str]]:
             elif rep == "HEADING":  # a heading naming a target keeps it ("Vocals: up 2 dB")
                 out = g[0] if _TARGET_RE.search(g[0]) else ""
                 what = "heading" + ("" if out else " (ignored)")
+            elif rep == "APPOSITION":
+                before = m.string[: m.start()]
+                named_before = re.search(r"(?:" + _TARGET_RE.pattern + r")\s*$", before)
+                if not (named_before and _TARGET_RE.search(g[0])):
+                    return f" {g[0]} "
+                out = ""
             elif rep == "HALF":
                 out = f"{float(g[0]) / 2:g} db"
             else:
@@ -819,13 +1083,18 @@ def _normalise(text: str) -> str:
     t = re.sub(r"(\d),(\d{3})", r"\1\2", t)
     t = re.sub(r"(\d+(?:\.\d+)?)\s*(k|khz|hz)?\s*/\s*(\d+(?:\.\d+)?)\s*(k|khz|hz)\b", r"\1\2-\3\4", t)
     t = re.sub(r"[!?]+", " . ", t)
+    t = re.sub(r"\b(?:o{2,}h+|a{2,}h+)(s?)\b", r"oohs", t)  # sung "ooooh"s and "aaah"s are backing vocals
     t = re.sub(r"([a-z])\1{2,}", r"\1", t)  # "sooo loud", "waaay up"
     # "needs to sit on top of the mix": a wish to be louder; "sits on top": a complaint
     t = re.sub(r"\b(needs? to|should|has to|must|could|to)\s+(?:sit|be|ride)\s+on top\b", r"\1 be louder", t)
     t = re.sub(
-        r"\b(?:sitting|sits|sit|is|are)\s+(?:way\s+|too\s+|a bit\s+|right\s+)?on top\b", "is dominating", t
+        r"\b(?:sitting|sits|sit|is|are)\s+(?:way\s+|too\s+|a bit\s+|right\s+)?on top\b(?:\s+of\b)?",
+        "is dominating",
+        t,
     )
     t = re.sub(r"\bcut(?:s|ting)? through\b", "presence", t)
+    # "when the piano pops up", "when the drums kicked in": enters, not louder
+    t = re.sub(r"\b(?:pops?|popped|popping|shows?|showed|crops?) up\b|\bkick(?:s|ed|ing) in\b", "enters", t)
     t = re.sub(r"\b(?!let)([a-z]+)'s\b", r"\1 is", t)  # "snare's too quiet"
     t = re.sub(r"\b([a-z]+)'(?:re)\b", r"\1 are", t)
     t = re.sub(
@@ -840,6 +1109,11 @@ def _normalise(text: str) -> str:
     # "low-end", "high-end", "higher-end": the band's two words
     t = re.sub(r"\b(high|low|top|bottom)(?:er)?-(end|mids?)\b", r"\1 \2", t)
     t = re.sub(r"\bhigher end\b", "high end", t)
+    t = re.sub(r"\bback ground\b", "background", t)
+    # "a bass cut at 40 Hz", "a bass boost": the low frequencies, not the bass track
+    t = re.sub(r"\bbass (cut|boost|shelf|roll-?off|frequencies|response|content)\b", r"low end \1", t)
+    # "around the 250 mark", "the 3000 area": a frequency even without the unit
+    t = re.sub(r"\b(?:the\s+)?(\d{2,5})\s*(?:hz\s*)?(?:mark|region|area|zone|neighbou?rhood)\b", r"\1hz", t)
     # "in the 80-100 range": a band of hertz even without the unit
     t = re.sub(
         r"\b(\d{2,5})\s*-\s*(\d{2,5})(?=\s*(?:hz\s*)?(?:range|area|region|band|zone)\b)", r"\1hz-\2hz", t
@@ -919,13 +1193,15 @@ def _correct_scored(text: str, extra: set[str]) -> tuple[str, list[str]]:
         if _is_english(w):  # a real word is what was meant, even when it is near a vocabulary word
             return w
         hit = _similar(w, vocab)
+        swapped = [v for v in vocab if len(v) == len(w) and sorted(v) == sorted(w) and v[0] == w[0]]
+        if swapped and (not hit or _ratio(w, swapped[0]) >= hit[1]):
+            # two letters swapped ("vocla": vocal, not viola) is the likeliest slip, and wins a tie
+            score = f"typo, score {hit[1]:.0f}, " if hit else ""
+            fixes.append(f"'{w}' read as '{swapped[0]}' ({score}swapped letters)")
+            return swapped[0]
         if hit:
             fixes.append(f"'{w}' read as '{hit[0]}' (typo, score {hit[1]:.0f})")
             return hit[0]
-        swapped = [v for v in vocab if len(v) == len(w) and sorted(v) == sorted(w) and v[0] == w[0]]
-        if swapped:
-            fixes.append(f"'{w}' read as '{swapped[0]}' (swapped letters)")
-            return swapped[0]
         key = _phonetic(w)
         if len(key) >= 2 and key in phon:
             best = max(phon[key], key=lambda v: (_ratio(w, v.replace(" ", "")), len(v)))
@@ -998,6 +1274,10 @@ def _has(text: str, *pats: str) -> bool:
 def _word_dir(text: str) -> str | None:
     """Direction from the verbs and comparatives of a clause (None when it says neither)."""
     text = re.sub(r"\bbuild[- ]?ups?\b", "buildup", text)  # a noun of excess, not "up"
+    # "eating up all the midrange", "taking up too much space": hogging, not "up"
+    text = re.sub(
+        r"\b(?:eat|eats|eating|ate|hog|hogs|hogging|take|takes|taking|took)\s+up\b", "hogging", text
+    )
     text = re.sub(
         r"\b(?:clean|tidy|clear|tighten|open|free|warm|fill|muddy|mess|build|set|end|show|pick|make|"
         r"sum|add|split|break|line|shake|dress|fire)(?:s|ed|ing)? up\b",
@@ -1011,10 +1291,11 @@ def _word_dir(text: str) -> str | None:
         r"masking|masks|clash\w*|competing|competes|fighting|fights|conflict\w*|"
         r"shel(?:f|ve|ving) off|"
         r"take (?:out|off|away)|take\s+(?:\w+\s+){1,4}?off|shave|"
-        r"get rid|too|lose|calm|rein|reign|soften|clear out|overpowering|overbearing|dominat\w*|"
+        r"get rid|too|lose|calm|rein|reign|soften|clear out|overpowering|overbearing|dominat\w*|hogging|"
         r"pokes?|poking|sticks? out|sticking out|jumps? out|in your face|hot|harsh|aggressive|boxy|"
         r"muddy|mud|boomy|nasal|honky|piercing|shrill|brittle|flabby|tinny|metallic|brassy|bloated|"
-        r"puffy|excessive\w*|prominent|resonan\w*|ringing|undesirable|unwanted|offending|ugly|"
+        r"puffy|excessive\w*|prominent|resonan\w*|ringing|undesirable|unwanted|unneeded|unnecessary|"
+        r"superfluous|useless|offending|ugly|"
         r"problem\w*|buildup|overwhelming|grating|painful|fatiguing|abrasive|annoying|distracting|"
         r"obtrusive|intrusive|overdone|cheesy|messy|cluttered|crowded|congested|muddled|smeary)\b",
     )
@@ -1042,7 +1323,10 @@ def _word_dir(text: str) -> str | None:
     if up and down:
         # the first decisive word wins ("less reverb, more delay" is split before this)
         m_up = re.search(r"\b(?:up|louder|more|boost|add|raise|push|buried|lost)\b", text)
-        m_dn = re.search(r"\b(?:down|quieter|less|cut|reduce|too|lower|tam(?:e|ing)|dip)\b", text)
+        m_dn = re.search(
+            r"\b(?:down|quieter|less|cut|reduce|too|lower|tam(?:e|ing)|dip|notch|scoop|carv\w*|remove|attenuate)\b",
+            text,
+        )
         if m_up and m_dn:
             return "up" if m_up.start() < m_dn.start() else "down"
         return "up" if m_up else "down" if m_dn else None
@@ -1087,6 +1371,24 @@ def _targets(
             continue
         found.append((TARGET_WORDS[m.group(1)], m.group(1), m.start(), m.end()))
     found.sort(key=lambda x: x[2])
+    # "the kick gets lost whenever the guitars come in": when, not what
+    if len(found) > 1:
+        when = [
+            f
+            for f in found[1:]
+            if re.search(
+                r"\b(?:when|whenever|once|as soon as|every time|until|till|after|before)\s+(?:the\s+"
+                r"|all\s+the\s+)?$",
+                clause[: f[2]],
+            )
+            and re.match(
+                r"\s*(?:come|comes|came|enter|enters|entered|kick|kicks|start|starts|play|plays|drop|drops"
+                r"|hit|hits)\b",
+                clause[f[3] :],
+            )
+        ]
+        aside(when, "when the move applies, not a target")
+        found = [f for f in found if f not in when]
     # "masked by the guitars", "louder than the snare": the cause or the yardstick, not the target
     if len(found) > 1:
         keep = [
@@ -1112,6 +1414,15 @@ def _targets(
         if dropped is not None:
             dropped.extend(f for f in found if f not in keep)
         found = keep or found
+    # "to remove kick bleed", "snare spill in the overheads": leakage of a track, not the track
+    if len(found) > 1:
+        bleed = [
+            f
+            for f in found
+            if re.match(r"\s*(?:drum\s+)?(?:bleed|spill|leakage|leaking|bleeding)\b", clause[f[3] :])
+        ]
+        aside(bleed, "leakage of it into another mic, not a target")
+        found = [f for f in found if f not in bleed] or found
     # "the room mics on your drums", "drum room mics": a part named with its group is the part
     if len(found) > 1:
         parts = []
@@ -1212,7 +1523,8 @@ def _amount(clause: str) -> tuple[float | None, str, bool]:
     if m:
         return float(NUMBER_WORDS[m.group(1)]), "", True
     m = re.search(
-        r"\b(?:up|down|louder|quieter|softer|by|raise|lower|boost|cut)\s+(?:by\s+)?(\d+(?:\.\d+)?)(?![\d.]|\s*(?:k|hz|%|ms))",
+        r"\b(?:up|down|louder|quieter|softer|by|raise|lower|boost|cut)\s+(?:by\s+)?(\d+(?:\.\d+)?)(?![\d.]"
+        r"|\s*(?:k|hz|%|ms))",
         clause,
     )
     if m and float(m.group(1)) <= 24:
@@ -1258,6 +1570,14 @@ _FILTER_PATTERNS = (  # (action, the phrases that ask for it), the high-pass tri
             r"\b(?:roll\w*|shav\w+|cut\w*|filter\w*|take)\s+(?:off\s+)?(?:the\s+)?(?:low|bottom|sub)\w*\s+"
             r"(?:end|frequencies|freqs|lows)?\s*(?:off|out)\b",
             r"\brumble\b",
+            r"(?:n't|\bnot|\bnever|\bno)\s+need\w*\s+(?:(?:any|anything|much|the)\s+)?(?:\w+\s+)?(?:below"
+            r"|under"
+            r"|beneath)\s+\d",
+            r"\b(?:cut|remove|get rid of|clean up|lose|eliminate|take out)\w*\s+(?:\w+\s+)?(?:unnecessary"
+            r"|unneeded|"
+            r"unwanted|excess|useless|superfluous)\s+(?:sub(?:[- ]?bass)?|subs|lows|low[- ]end|bottom(?:"
+            r" end)?|"
+            r"low frequencies)\b",
             # "a low-end roll-off", "a bass roll-off", "an LF cut"
             r"\b(?:low[- ]?end|lows?|bass|low[- ]?frequency|lf|bottom(?: end)?|sub)\s+roll[- ]?off\b",
             r"\blf cut\b",
@@ -1302,16 +1622,29 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         neg, verb = (g[0], g[1]) if g[1] else (g[2], g[3])
         return verb, "off" if neg else "on", ex
     if (
-        has_target
+        (has_target or _has(c, r"\bdominat\w+ presence\b"))
         and _has(
             c,
             r"\b(?:disappear\w*|vanish\w*)\b",
             r"\b(?:too|excessively|overly|way too|much too) (?:loud|quiet|soft)\b",
             r"\bdominat\w+ presence\b",
         )
-        and not _has(c, r"\b(?:delays?|echo\w*|reverbs?|verbs?|ess\w*|sibilan\w*|s'?s|cymbals?|room)\b")
+        and not _has(
+            c,
+            r"\b(?:delays?|echo\w*|repeats|throws|slap(?:back)?|reverbs?|verbs?|ess\w*|sibilan\w*|s'?s"
+            r"|cymbals?|room)\b",
+        )
     ):
         return "level", "down" if _has(c, r"\b(?:loud|dominat\w+)\b") else "up", ex
+    if has_target and (
+        re.match(
+            r"\s*(?:save|hold|keep)\s+(?:the\s+|your\s+|all\s+the\s+)?\s*(?:back\s+)?(?:(?:for|til|till|until"
+            r"|'til)\b|\s*$)",
+            c,
+        )
+        or _has(c, r"\b(?:sit|sits|lay|lays|drop|drops|stay|stays)\s+out\b(?!\s+(?:of|in|front)\b)")
+    ):
+        return "mute", "on", ex  # "save the piano for the last chorus": not playing until then
     if has_target and re.match(
         r"\s*(?:just\s+)?(?:lose|ditch|kill|axe)\s+(?:the|those|that|all the|your)\s*$", c
     ):
@@ -1343,13 +1676,34 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             return kind, "up", ex
     if not fm and has_target and _has(c, r"\b(?:notch\w*|carv\w+|scoop\w*)\b"):
         return "eq", "down", ex
+    # "get rid of resonant frequencies", "tame the harsh peaks": a band named by its fault is cut
+    if (
+        not fm
+        and has_target
+        and _has(
+            c,
+            r"\b(?:resonant|ringing|harsh|muddy|boomy|boxy|nasal|honky|unwanted|unneeded|problem(?:atic)?|"
+            r"offending|nasty|annoying|ugly)\s+(?:frequenc\w+|freqs?|resonances?|peaks?|spots?|tones?"
+            r"|overtones?|rings?)\b",
+        )
+        and _word_dir(c) != "up"
+    ):
+        return "eq", "down", ex
+    # "a bit of mid-range control", "low-end control": the band tamed
+    if has_target and _has(
+        c,
+        r"\b(?:mid-?range|mids?|low[- ]?mids?|low[- ]?end|lows|highs|top[- ]?end|high[- ]?end|bottom[-"
+        r" ]?end)\s+control\b",
+    ):
+        return "eq", "down", ex
     # "cut the frequency out of bass and kick", "boost that range": a band, so EQ
     if (
         not fm
         and has_target
         and _has(
             c,
-            r"\b(?:the|that|this|those|these|offending|problem)\s+(?:\w+\s+)?(?:frequenc\w+|freqs?|range|band|resonances?)\b",
+            r"\b(?:the|that|this|those|these|offending|problem)\s+(?:\w+\s+)?(?:frequenc\w+|freqs?|range"
+            r"|band|resonances?)\b",
         )
         and (d := _word_dir(c))
     ):
@@ -1379,13 +1733,34 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         return "width", "down", ex
     if _has(c, r"\b(?:further|farther|more|wider)\s+apart\b"):
         return "width", "up", ex
+    # "the guitars are still drowned out by ...", "the vocals dip a little lower": the named part is
+    # too quiet, whatever band or cause the rest of the clause names
+    if (
+        has_target
+        and (
+            _has(
+                c,
+                r"\b(?:is|are|was|were|gets?|getting|got|being|still|become|becomes)\s+(?:\w+\s+){0,2}?"
+                r"(?:drowned(?: out)?|buried|masked|swamped|obscured|smothered|overpowered|overshadowed|"
+                r"covered up|wiped out|lost)\b",
+            )
+            or re.match(
+                r"^\s*(?:the|my|your|our|his|her|their)?\s{3,}(?:dips?|drops?|falls?|sinks?)\b(?!\s+(?:out"
+                r"|off)\b)",
+                c,
+            )
+        )
+        and not _has(c, r"\b(?:delays?|echo\w*|reverbs?|verbs?|'verb|sibilan\w*|ess\w*)\b")
+    ):
+        return "level", "up", ex
     # "the vocal is getting lost behind the guitars", "the drums are pushed way in the background",
     # "the vocals are sitting back in the mix": a state of being too far back is a level complaint
     if _has(
         c,
         r"\b(?:lost|buried|hidden|masked|drowned|swamped|disappear\w*|vanish\w*|fad\w+)\s+(?:\w+\s+){0,3}?"
         r"(?:behind|back|in(?:to)? the background)\b",
-        r"\b(?:is|are|was|were|gets?|getting)\s+(?:\w+\s+){0,1}(?:sitting|sat|pushed|set|tucked|stuck|placed)\s+"
+        r"\b(?:is|are|was|were|gets?|getting)\s+(?:\w+\s+){0,1}(?:sitting|sat|pushed|set|tucked|stuck"
+        r"|placed)\s+"
         r"(?:(?:way|too|so|a bit|far|very|quite|really)\s+)*(?:back|in the background|behind)\b",
     ) and not _has(c, r"^\s*(?:push|pull|set|put|move|tuck|sit|send|let|make|keep)\b"):
         return "level", "up", ex
@@ -1417,7 +1792,7 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         r"\bcloser\b",
         r"\bin front\b",
         r"\bmore intimate\b",
-        r"\btoo (?:far|distant)\b",
+        r"\btoo (?:far|distant)\b(?!\s+(?:to the\s+)?(?:left|right)\b)",
     ):
         d = (
             "down"
@@ -1433,10 +1808,19 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         c,
         r"\b(?:reverb|verb|'verb|reverbs|room|hall|plate|ambience|ambient|space|spacious|wet|wetter|"
         r"dry|drier|dryer|washy|wash|roomy|cavernous)\b",
+    ) and not (
+        # "a tape delay to add more space": the delay named is the move, space is what it is for
+        _has(c, r"\b(?:delay|delays|echo|echoes|slapback)\b")
+        and not _has(c, r"\b(?:reverb|verb|'verb|reverbs|hall|plate|room)\b")
     ):
         if _has(
             c,
-            r"\b(?:overdone|overused|overkill|subtle|subtler|swamped|drown\w*|smother\w*|drench\w*|"
+            r"\b(?:overdone|overused|overkill|subtle|subtler|swamped|drown\w*|smother\w*|drench\w*|mudd(?:y"
+            r"|ies|ying)|"
+            r"smear\w*|clutter\w*|distract\w*|messy|"
+            r"(?:eaten|swallowed|buried|masked|drowned|washed out|smeared|lost) (?:up )?(?:by|in) (?:the "
+            r"|all the |that |so "
+            r"much )?(?:reverb|verb|'verb|room|ambience|hall|plate)|"
             r"scal\w+ back|overwhelm\w*|excessive|wash(?:es|ing|ed)? out|swimming|soaked|awash|"
             r"shorten\w*|shorter|tighten\w*)\b",
         ):
@@ -1457,6 +1841,13 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             d = _word_dir(c) or "up"
         return "reverb", d, ex
     if _has(c, r"\b(?:delay|delays|echo|echoes|echos|slapback|slap|throws?(?! away)|repeats)\b"):
+        if _has(
+            c,
+            r"\b(?:wash(?:es|ing|ed)? out|clutter\w*|smear\w*|distract\w*|overdone|overkill|muddy\w*|messy|"
+            r"too (?:loud|much|long|busy|obvious|prominent|high)|a (?:bit|hair|tad|little) much)\b",
+            r"\b(?:keep|kept|set|leave|tuck)\s+(?:\w+\s+){0,3}?(?:low|lower|subtle|quiet|back|under)\b",
+        ):
+            return "delay", "down", ex  # "the echoes are cluttering up the mix": less of it
         return "delay", _word_dir(c) or "up", ex
     # stereo
     if _has(
@@ -1466,10 +1857,16 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         r"\b(?:hard|more|further|bit|little|slightly) (?:left|right)\b",
         r"\b(?:left|right) (?:a bit|a little|more|a touch)\b",
         r"\bcent(?:er|re)\b",
+        # "centering it", "keep it centred", not a state ("the mix sounds pretty centered")
+        r"(?<!\bis )(?<!\bare )(?<!\bsounds )(?<!\bseems )(?<!\bfeels )(?<!\bpretty )(?<!\bvery )(?<!\btoo )"
+        r"\bcent(?:er|re)(?:d|ed|ing)\b(?!\s+(?:around|at|on|between|near)\b)",
+        r"\b(?:left|right) of (?:the )?(?:cent(?:er|re)|middle|inner)\b",
     ):
-        if _has(c, r"\bcent(?:er|re)(?:d)?\b") and not _has(c, r"\b(?:left|right)\b"):
+        if _has(c, r"\bcent(?:er|re)(?:d|ed|ing)?\b") and not _has(c, r"\b(?:left|right)\b"):
             return "pan", "centre", ex
-        if _has(c, r"\bleft\b"):
+        if far := re.search(r"\btoo (?:far|much) (?:over )?(?:to the )?(left|right)\b", c):
+            d = "right" if far.group(1) == "left" else "left"  # "panned too far left": back the other way
+        elif _has(c, r"\bleft\b"):
             d = "left"
         elif _has(c, r"\bright\b"):
             d = "right"
@@ -1497,8 +1894,19 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         r"ping-?ponging)\b",
     ) and _has(c, r"\b(?:wide|width|stereo|mono|side|pan\w*|image|smeared|unfocused|drifting)\b"):
         return "width", "down", ex
-    if _has(c, r"\b(?:wide|wider|widen|widened|width|spread|spreads|spreading|stereo|big(?:ger)? stereo)\b"):
+    if _has(
+        c,
+        r"\b(?:wide|wider|widen\w*|width|spread|spreads|spreading|stereo|big(?:ger)? stereo)\b",
+        r"\bacross the (?:\w+ )?(?:field|image|spectrum|panorama|soundstage)\b",
+    ):
         d = "down" if _has(c, r"\b(?:less|too|reduce|not so)\b") else "up"
+        # "the pads don't need to be super wide", "avoid making the bass stereo": the wish denied
+        if _has(
+            c,
+            r"(?:n't|\bnot|\bnever|\bavoid\w*|\bno need to)\s+(?:[\w']+\s+){0,4}?(?:wide|wider|stereo"
+            r"|spread)\b",
+        ):
+            d = "down"
         if _has(c, r"\b(?:narrow\w*|mono)\b") and not _has(
             c, r"\b(?:sounds?|sounded|is|are|was|were|feels?|felt|seems?|too)\s+(?:\w+\s+)?(?:narrow|mono)\b"
         ):
@@ -1529,12 +1937,20 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         ):
             return "", None, ex  # "the texture is really punchy": a description, nothing to do
         return "punch", d, ex
-    if _has(c, r"\bsustain\w*\b", r"\bring (?:out )?longer\b", r"\bdecay\b", r"\btail\b"):
+    if _has(
+        c,
+        r"\bsustain\w*\b",
+        r"\bring (?:out )?longer\b",
+        r"\bdecay\b",
+        r"\btail\b",
+        r"\brings? (?:out )?(?:for )?(?:way |far )?too long\b",
+    ):
         d = "down" if _has(c, r"\b(?:less|too|shorter|reduce|tighter)\b") else "up"
         return "sustain", d, ex
     if _has(
         c,
-        r"\b(?:is|are|sounds?|feels?|seems?|gets?)\s+(?:\w+\s+){0,2}(?:compressed|limited|squashed|squished)\b",
+        r"\b(?:is|are|sounds?|feels?|seems?|gets?)\s+(?:\w+\s+){0,2}(?:compressed|limited|squashed"
+        r"|squished)\b",
     ):
         return "compression", "down", ex
     if _has(
@@ -1551,9 +1967,16 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             r"crushing|squashing|smashing)\b",
             r"\b(?:squash|crush|smash|squeez|compress|kill)\w* (?:all )?the life\b",
             r"\btoo (?:compressed|squashed|limited|controlled|even)\b",
+            r"\b(?:compress|limit|squash|squeez|crush)\w*\s+(?:it\s+|them\s+|things\s+|everything\s+)?"
+            r"(?:too much|too hard|too heavily|so much|so hard)\b",
             r"\b(?:compress\w*|limit\w*) (?:\w+ ){0,4}?(?:is|are|was|were|sounds?|feels?) (?:\w+ )?"
             r"(?:too )?(?:crude|heavy|much|aggressive|obvious|strong|harsh|extreme|audible)\b",
             r"\bless (?:compress\w*|squash\w*|limit\w*)\b",
+            r"\b(?:compress|limit|squash|crush|smash)\w*\s+(?:\w+\s+)?to (?:death|hell|oblivion|bits"
+            r"|pieces)\b",
+            r"\bno (?:dynamic range|dynamics)\b|\b(?:dynamic range|dynamics) (?:is |are |has |have )?(?:been"
+            r" )?"
+            r"(?:gone|lost|missing|crushed|squashed)\b",
             r"\b(?:more )?(?:breathe|breathing)\b",
             r"\bmore dynamic\w*\b",
             r"\bun-?compress\w*\b",
@@ -1563,6 +1986,16 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         return "compression", "up", ex
     # EQ by descriptor
     dm = _DESC_RE.search(c)
+    if (
+        dm
+        and DESCRIPTOR_FORMS[dm.group(1)] == "present"
+        and _has(
+            c,
+            r"\b(?:loud|louder|quiet|quieter|soft|prominent|dominat\w*|upfront|forward|buried|level"
+            r"|volume)\b",
+        )
+    ):
+        dm = None  # "too loud and present": how loud, not the presence band
     if dm:
         word = dm.group(1)
         key = DESCRIPTOR_FORMS[word]
@@ -1592,7 +2025,9 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             # a wish: "brighter", "more air" -> up; "too bright", "less air" -> down
             d = (
                 "down"
-                if _has(c, r"\btoo\b", r"\bless\b", r"\breduce\b", r"\btame\b", r"\bcut\b")
+                if _has(
+                    c, r"\btoo\b(?!\s+(?:little|few)\b)", r"\bless\b", r"\breduce\b", r"\btame\b", r"\bcut\b"
+                )
                 else (wd or "up")
             )
             if wd == "down" and not _has(c, r"\btoo\b"):
@@ -1620,12 +2055,18 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             if re.search(r"\b(?:so|overly|excessively|too)\s+" + re.escape(word) + r"\b", c):
                 d = "down"
             # "it doesn't sound open on the top end", "lacks sparkle": the wish is missing
-            if re.search(
-                r"(?:n't|\bnot|\bnever|\black\w*|\bmissing|\bwithout)\s+(?:[\w']+\s+){0,5}?"
-                + re.escape(word)
-                + r"\b",
-                c,
-            ) and not re.search(r"\b(?:too|so|overly)\s+" + re.escape(word) + r"\b", c):
+            if (
+                re.search(
+                    r"(?:n't|\bnot|\bnever|\black\w*|\bmissing|\bwithout)\s+(?:[\w']+\s+){0,5}?"
+                    + re.escape(word)
+                    + r"\b",
+                    c,
+                )
+                and not re.search(r"\b(?:too|so|overly)\s+" + re.escape(word) + r"\b", c)
+                and not re.search(
+                    r"(?:n't|\bnot|\bnever)\s+(?:really\s+|even\s+)?(?:want|need|like|use)\b", c
+                )
+            ):
                 d = "up"
             ex["dir_default"] = (
                 ex["dir_default"] and d == "up" and not _has(c, r"\b(?:n't|not|lack\w*|missing)\b")
@@ -1646,7 +2087,9 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         c,
         r"\b(?:louder|quieter|softer|volume|level|loud|quiet|buried|lost|drowning|drowned|swamped|masked|"
         r"hidden|inaudible|audible|hear|up|down|raise|lower|push|pump|crank|boost|turn|bring|tuck|feature|"
-        r"sits?|sticks?|pokes?|poking|jumps?|dominat\w*|overpowering|swamping|burying|masking|covering|"
+        r"sits?|sticks?|sticking|pokes?|poking|jumps?|jumping|dominat\w*|overpowering|swamping|burying"
+        r"|masking|"
+        r"covering|distracting|grating|irritating|"
         r"overbearing|hot|hotter|balance|level|"
         r"gain|fader|cut|drop|dip|lift|bump|increase|decrease|reduce|tone|back off|mute|"
         r"overpower\w*|overwhelm\w*|squelch\w*|disappear\w*|vanish\w*|recede\w*|missing|lacking|"
@@ -1722,7 +2165,7 @@ _REQUEST_RE = re.compile(
 _PRAISE_RE = re.compile(
     r"\b(?:i|we|you|they|really|totally|definitely|also|do|does|did)\s+(?:really\s+)?like[ds]?\b|"
     r"\b(?:love[ds]?|loving|liking|enjoy\w*|nice(?:ly)?|great|wonderful(?:ly)?|delicious(?:ly)?|"
-    r"satisfying|neat|cool|dope|solid|beautiful(?:ly)?|awesome|amazing|perfect(?:ly)?|gorgeous|"
+    r"satisfying|neat|cool|dope|solid|beautiful(?:ly)?|awesome|amazing|perfect(?:ly)?|gorgeous|favou?rite|"
     r"excellent|lovely|sweet|fantastic|superb|terrific|pleasant|pleasing|tasty|killer|sick|"
     r"well[- ](?:balanced|done|mixed|recorded|rendered|played|placed)|good|fine|impressive|stunning)\b",
     re.I,
@@ -1736,7 +2179,9 @@ _DESCRIBES_RE = re.compile(
 )
 _COMPLAINT_RE = re.compile(
     r"\b(?:too|not|no|n't|could|should|need\w*|lack\w*|missing|more|less|try|please|want\w*|wish|"
-    r"would|\w+er than|buried|harsh|muddy|boomy|boxy|thin|dull|weak|problem\w*|issue\w*)\b|n't\b",
+    r"would|\w+er than|buried|harsh|muddy|boomy|boxy|thin|dull|weak|problem\w*|issue\w*|cathedral|church|"
+    r"cave|tunnel|stairwell|hangar|warehouse|canyon|bathroom|under ?water|cramped|crowded|narrow|small)\b"
+    r"|n't\b",
     re.I,
 )
 _PROBLEM_RE = re.compile(
@@ -1754,7 +2199,11 @@ _PROBLEM_RE = re.compile(
 #: sibilance", "Sibilance is often centred between 5 and 8 kHz", "adding EQ tends to ..."). Advice
 #: phrased as a use ("a de-esser can be used to ...") stays an instruction.
 _GENERIC_SUBJECT = (
-    r"(?:(?:a|an|any|every|each|most|many|some|all)\s+(?:[\w\-]+\s+){0,2}?|"
+    # "a little boost at 5 kHz can help the vocal" is advice for this mix, not a general truth
+    r"(?:(?:a|an|any|every|each|most|many|some|all)\s+(?!(?:(?:little|small|gentle|slight|subtle|touch|bit"
+    r"|few|"
+    r"narrow|wide|broad|quick)\s+)*(?:of\s+)?(?:boost|cut|dip|lift|shelf|notch|high-?pass|low-?pass|bump|"
+    r"compression|compressor|de-?esser|(?:stereo\s+)?widener|imager|exciter)\b)(?:[\w\-]+\s+){0,2}?|"
     r"(?:equali[sz]ation|eq(?:ing)?|compression|reverb|delay|sibilance|distortion|saturation|"
     r"limiting|panning|filtering|automation|masking|headroom|mud|boxiness|harshness)\s+)"
 )
@@ -1773,7 +2222,8 @@ _GENERIC_RE = re.compile(
     r"(?:mix|mixes|song|songs|record|records|instrument|instruments|engineers?|mixers?|producers?|"
     r"sources?|genres?)\b|"
     # a tool and what it does in general: "a limiter prevents peaks ...", "reverb adds depth"
-    r"^\W*(?:(?:a|an)\s+(?:[\w\-]+\s+){0,2}?)?(?:compressors?|limiters?|equali[sz]ers?|eqs?|de-?essers?|gates?|"
+    r"^\W*(?:(?:a|an)\s+(?:[\w\-]+\s+){0,2}?)?(?:compressors?|limiters?|equali[sz]ers?|eqs?|de-?essers?"
+    r"|gates?|"
     r"(?:high|low)-?pass filters?|filters?|reverbs?|delays?|plug-?ins?|saturators?|exciters?|"
     r"compression|limiting|equali[sz]ation|saturation|distortion|panning|automation|sidechaining)\s+"
     r"(?:adds|gives|creates|controls|prevents|reduces|removes|helps|makes|allows|lets|brings|evens|"
@@ -1781,6 +2231,13 @@ _GENERIC_RE = re.compile(
     # a definition: "compression is a tool for ...", "the bass is the foundation of the mix"
     r"^\W*(?:[\w\-']+\s+){1,3}(?:is|are)\s+(?:a|an|the|one of the)\s+(?:[\w\-]+\s+){0,2}?(?:tool|technique|"
     r"process|way|method|effect|type|kind|form|foundation|secret|key|backbone|heart)s?\b",
+    re.I,
+)
+#: What a kind of sound usually has ("male vocals typically have sibilance around 5-6 kHz", "the rap
+#: mix commonly has a loud vocal"): a property said with a frequency adverb, not a move.
+_PROPERTY_RE = re.compile(
+    r"\b(?:typically|commonly|usually|often|generally|normally|traditionally|always|tend to|tends to)\s+"
+    r"(?:has|have|had|contains?|carr(?:y|ies)|features?|includes?)\b",
     re.I,
 )
 #: Where something lives in the spectrum, said as a fact ("the body of the snare is around 200 Hz",
@@ -1806,7 +2263,8 @@ _POSITIVE = (
     r"well[- ]balanced|clean|huge|powerful|detailed|natural|lush|polished|spacious|controlled|focused)"
 )
 _DESCRIBED_RE = re.compile(
-    r"\b(?:is|are|was|were|sounds?|sounded|feels?|felt)\s+(?:(?:really|very|nicely|wonderfully|beautifully)\s+)?"
+    r"\b(?:is|are|was|were|sounds?|sounded|feels?|felt)\s+(?:(?:really|very|nicely|wonderfully"
+    r"|beautifully)\s+)?"
     + _POSITIVE
     + r"(?:\s*,\s*|\s+and\s+)(?:(?:really|very|nicely|well)\s+)?"
     + _POSITIVE
@@ -1832,6 +2290,10 @@ def _not_instructions(text: str) -> tuple[str, list[str], list[str]]:
             dropped.append(s)
             readings.append(f"'{s}' read as: a question, not an instruction")
             continue
+        if _PROPERTY_RE.search(s) and not _MOVE_RE.search(_PROPERTY_RE.sub(" ", s)):
+            dropped.append(s)
+            readings.append(f"'{s}' read as: what something usually has, not a move for this mix")
+            continue
         if _GENERIC_RE.search(s):
             dropped.append(s)
             readings.append(f"'{s}' read as: a general statement, not a move for this mix")
@@ -1847,7 +2309,10 @@ def _not_instructions(text: str) -> tuple[str, list[str], list[str]]:
             r"\W*(?:what i (?:do|did|usually do)|as i (?:mentioned|said|wrote))\b|"
             r"\W*(?:usually|always|often|normally|typically|generally),?\s+(?:i|we)\b|"
             r"\W*(?:(?:and|but|so)\W+)?(?:don'?t|do not|never)\s+"
-            r"(?!be (?:scared|afraid|shy)|forget|hesitate|let|leave)(?:just\s+)?(?:\w+)\b",
+            r"(?!be (?:scared|afraid|shy)|forget|hesitate|let|leave|"
+            r"use (?:any |too much )?(?:form of |kind of )?(?:compression|limiting|limiters?|clipping"
+            r"|clippers?)\b)"
+            r"(?:just\s+)?(?:\w+)\b",
             s,
             re.I,
         ):
@@ -1862,7 +2327,17 @@ def _not_instructions(text: str) -> tuple[str, list[str], list[str]]:
             dropped.append(s)
             readings.append(f"'{s}' read as: a description of qualities wanted, nothing asked")
             continue
-        if _DESCRIBES_RE.search(s) and not _COMPLAINT_RE.search(s):
+        if (
+            _DESCRIBES_RE.search(s)
+            and not _COMPLAINT_RE.search(s)
+            # "piano is usually spread across the field": a tutorial's advice, not this mix described
+            and not re.search(
+                r"\b(?:usually|typically|often|generally|normally|commonly|traditionally|always)\s+"
+                r"(?:\w+\s+)?(?:set|panned|placed|spread|positioned)\b",
+                s,
+                re.I,
+            )
+        ):
             dropped.append(s)
             readings.append(f"'{s}' read as: a description of the mix, not an instruction")
             continue
@@ -1887,7 +2362,8 @@ _SIDE_RE = re.compile(
     r"(?:can|could|will|won't|doesn't|does not|don't|do not|sits?|shines?)|"
     r"until (?:the|your|it|they|you|he|she)\b|"
     r"(?<=,\s)(?:it|they|this|that)(?:'ll| will| would| might| may)\s+(?!be\s+(?:louder|quieter|better))|"
-    r"because (?!of)|which (?:will|would|allows?|lets?|gives?|helps?|makes?)|"
+    r"because (?!of)|since (?:the|your|it|they|you|there|we|i)\b|which (?:will|would|allows?|lets?|gives?"
+    r"|helps?|makes?)|"
     r"(?:clears?|makes?|leaves?|creates?|frees? up|opens? up|carves? out) (?:some |more |up )?(?:space|room)|"
     r"(?:cleans?|tidies|tightens?|keeps?) (?:up )?(?:the|it|them|things)|"
     r"(?:enhances?|emphasi[sz]es|improves?|brings? out|accentuates?) (?:its|their|the)\b|"
@@ -1912,6 +2388,17 @@ def parse(text: str, names: list[str] | None = None) -> Parsed:
 
     ``names``: the session's track names, so a note may name a track ("Gtr DI up 1 dB").
     """
+    # "the drummer is laying into the cymbals, so we automate the overheads down": what follows
+    # "so we" is the move; what comes before is why, when the move names its own target
+    so = re.search(r",\s*(?:and\s+)?so\s+(?:we|i|you|let'?s)\b(?:'?ll| will| would| can| should)?\s*", text)
+    if so:
+        after = _parse(text[so.end() :], names)
+        if after.intents and all(i.target_words for i in after.intents):
+            after.text = text
+            after.readings.append(
+                f"'{text[: so.start()].strip()}' read as: the reason for the move, not a move"
+            )
+            return after
     sents = [s for s in re.split(r"(?<=[.!?;])\s+", text.strip()) if s.strip()]
     parts = [_split_side(s) for s in sents]
     sides = [side.strip() for _, side in parts if side]
@@ -1971,7 +2458,8 @@ def _conditions(norm: str, targets_of) -> tuple[str, list[str]]:
 _CLAUSE_PRAISE_RE = re.compile(
     r"\b(?:sounds?|sounding|is|are|was|were|feels?|sits?|looks?)\s+(?:\w+\s+)?(?:great|nice|good|fine|solid|"
     r"lovely|awesome|amazing|perfect|excellent|fantastic|spot on|well|clean|clear|tight|"
-    r"balanced|controlled|punchy)\b|"
+    r"balanced|controlled|punchy)(?:\s+and\s+\w+)?\b|"
+    r"\b(?:is|are|was|were|been|sits?|sit)\s+(?:\w+\s+){0,4}?(?:nicely|beautifully|perfectly)\s*$|"
     r"\b(?:i|we)\s+(?:really\s+)?(?:like|love|dig|enjoy)\b|^\s*(?:nice|great|good|solid|lovely|awesome)\s+"
     r"(?:work|job|mix|song|track|stuff|tune)\b"
 )
@@ -2038,6 +2526,18 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
         yard: list = []
         targets = _targets(rest, name_map, yard, readings)
         if (
+            targets
+            and all(t[0] == "mix" for t in targets)
+            and all(
+                re.search(r"\b(?:in|into|within|throughout|through|across)\s+$", rest[: t[2]])
+                for t in targets
+            )
+            and any(r[4].get("sent") == sent_no and any(x[0] != "mix" for x in r[1]) for r in rows)
+        ):
+            # "... make it stand out and shimmer in the mix": where it should sit, not a second target
+            readings.append(f"'{targets[0][1]}' read as: where in the mix, not what moves")
+            targets = []
+        if (
             yard_tail
             and targets
             and not _action(_blank_targets(rest, targets), True)[0]
@@ -2087,7 +2587,16 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
             blank = blank[: t[2]] + " " * (t[3] - t[2]) + blank[t[3] :]
         if eq_band is not None:
             blank = blank[: eq_band[2]] + " lows " + blank[eq_band[3] :]
-        action, direction, ex = _action(blank, bool(targets))
+        # "they're drowning out the vocal": a pronoun subject stands for a target named before
+        pron_subject = bool(
+            re.match(r"\s*(?:but\s+|and\s+|so\s+|though\s+)?(?:it|they|he|she)\b", rest)
+            and re.search(
+                r"\b(?:drown\w*|mask\w*|bur(?:y|ies|ying)|swamp\w*|overpower\w*|smother\w*|cover\w*|"
+                r"overshadow\w*|swallow\w*|dominat\w*|eat\w*|stepping on|steps? on)\b",
+                rest,
+            )
+        )
+        action, direction, ex = _action(blank, bool(targets) or pron_subject)
         # "the production buries the vocals", "the band overpowers the vocals": when what masks is
         # no track of this mix, the masked one is the target, and it comes up
         victims = [
@@ -2180,6 +2689,8 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
         prv, row = rows[i - 1], rows[i]
         band_only = row[4].get("descriptor", "") in ("", "bassy", "highs", "mids", "low mids", "high mids")
         band_only = band_only and (not row[1] or len(row[0].split()) <= 7)
+        # "lower all treble, bright and presence controls": a bare list of qualities
+        band_only = band_only or (not row[1] and len(re.findall(r"[a-z]+", row[0])) <= 3)
         same = prv[4].get("sent") == row[4].get("sent")
         if (
             row[2] == "eq"
@@ -2192,6 +2703,27 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
             if not prv[4].get("dir_default"):
                 readings.append(f"'{row[0]}' says where, not which way: {prv[3]} as in '{prv[0]}'")
                 rows[i] = (row[0], row[1], row[2], prv[3], {**row[4], "dir_default": False}, row[5])
+    # "high-pass the guitars, keys and vocals around 100 Hz": a list item that only adds where goes
+    # the way of the move before it in the sentence
+    for i in range(1, len(rows)):
+        prv, row = rows[i - 1], rows[i]
+        rest = _FREQ_RE.sub(" ", _blank_targets(row[0], row[1]))
+        rest_words = [
+            w
+            for w in re.findall(r"[a-z]+", rest)
+            if w not in ("the", "a", "and", "or", "around", "at", "about", "on")
+        ]
+        if (
+            row[2] == "eq"
+            and row[4].get("dir_default")
+            and row[1]
+            and not rest_words
+            and prv[2] in ("highpass", "lowpass", "eq", "level")
+            and prv[1]
+            and prv[4].get("sent") == row[4].get("sent")
+        ):
+            readings.append(f"'{row[0]}' is one more item of '{prv[0]}': {prv[2]} {prv[3]}")
+            rows[i] = (row[0], row[1], prv[2], prv[3], {**prv[4], "freq": row[4].get("freq")}, row[5])
     for i, (clause, targets, action, direction, ex, section) in enumerate(rows):
         if (
             action == "eq"
@@ -2217,6 +2749,19 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
             # "the backline amps are ear-splittingly loud but no one can hear the vocals": the state
             # is said of something that is no track here; it lends nothing to the vocals
             readings.append(f"'{clause}' read as: said of '{subj}', which is not in this mix")
+            out.not_understood.append(clause)
+            continue
+        if (
+            not targets
+            and re.search(r"\bthe others\b", clause)
+            and not re.search(
+                r"\b(?:than|to|with|against|over|versus|vs|behind|above|under|below|by)\s+the others\b",
+                clause,
+            )
+        ):
+            # "... and lower everything else": the rest of the mix is no track of its own; it borrows
+            # no neighbour's target (that one is the exception)
+            readings.append(f"'{clause}' read as: a move on everything else, not supported")
             out.not_understood.append(clause)
             continue
         if not targets:
