@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import json
 import os
 import re
@@ -35,8 +36,17 @@ import pyloudnorm
 import soundfile as sf
 
 from faderpilot.decide import context
+from faderpilot.decide import priors as priors_mod
 from faderpilot.decide.balance import choose_lead
-from faderpilot.decide.priors import PRIORS_PATH, SongRecord, fit, track_facts
+from faderpilot.decide.priors import (
+    PRIORS_PATH,
+    SongRecord,
+    TrackFacts,
+    departure,
+    fit,
+    sound_measures,
+    track_facts,
+)
 from faderpilot.pipeline import mix, prep
 
 HERE = Path(__file__).resolve().parent
@@ -95,6 +105,8 @@ def _code_key() -> str:
         p = ROOT / "src" / "faderpilot" / sub
         for f in sorted(p.rglob("*.py")) if p.is_dir() else [p]:
             h.update(f.read_bytes())
+    for fn in (track_facts, sound_measures, TrackFacts):  # the facts, not the fit's settings
+        h.update(inspect.getsource(fn).encode())
     return h.hexdigest()[:16]
 
 
@@ -141,7 +153,8 @@ def record(f: dict, song: dict | None = None) -> SongRecord:
 
 
 def predict(priors: dict, terms: list) -> float:
-    return sum(priors["terms"].get(k, {}).get("value", 0.0) * x for k, x in terms)
+    """The learned departure of a track with these terms (as the balance applies it)."""
+    return departure(priors, [tuple(t) for t in terms]).db
 
 
 def centred(e: np.ndarray) -> np.ndarray:
@@ -265,7 +278,17 @@ def main() -> int:
     ap.add_argument("--only", help="songs whose id contains this")
     ap.add_argument("--mix", choices=("all", "final"), default="all", help="songs mixed end to end")
     ap.add_argument("--rough", action="store_true", help="also mix with the author's mix as the rough")
+    ap.add_argument("--dev-only", action="store_true", help="score the development songs only")
+    ap.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="a fit setting of decide.priors"
+    )
+    ap.add_argument("--drop", action="append", default=[], help="leave this sound term out of the fit")
     args = ap.parse_args()
+    for key in args.drop:
+        priors_mod.SOUND.pop(key)
+    for item in args.set:  # e.g. RIDGE=0.03 or ROLE_TERMS=1, to compare settings on dev songs
+        name, _, value = item.partition("=")
+        setattr(priors_mod, name, type(getattr(priors_mod, name))(float(value)))
     all_songs = [s for d in args.data if d.is_dir() for s in songs(d)]
     if args.only:
         all_songs = [s for s in all_songs if args.only in s["id"]]
@@ -295,6 +318,8 @@ def main() -> int:
     if args.rough:
         methods.append("rough = author's mix")
     for i, sid in enumerate(sorted(feats), 1):
+        if args.dev_only and sid in final:
+            continue
         f, song = feats[sid], by_id[sid]
         train = [j for j in dev if j != sid]  # the final split never trains
         priors = fit([record(feats[j]) for j in train])

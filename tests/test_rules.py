@@ -187,13 +187,33 @@ def test_balance_applies_each_learned_departure_and_says_on_how_many_songs():
             "role:lead_vocal": {"value": 0.0, "songs": 0, "what": "lead vocal parts"},
         }
     }
-    s, ctx, audio = build(_three_parts())
+    parts = _three_parts()
+    parts["Vox.wav"] = (parts["Vox.wav"][0], "synth")  # an instrumental song: nothing caps the keys
+    s, ctx, audio = build(parts)
     lv, s = _printed_lufs(s, ctx, audio, priors)
-    assert lv["keys"] - lv["lead_vocal"] == pytest.approx(4.0, abs=0.6)
-    assert lv["electric_guitar"] - lv["lead_vocal"] == pytest.approx(-3.0, abs=0.6)
+    assert lv["keys"] - lv["synth"] == pytest.approx(4.0, abs=0.6)
+    assert lv["electric_guitar"] - lv["synth"] == pytest.approx(-3.0, abs=0.6)
     keys = next(t for t in s.tracks if t.role.value == "keys").decisions["fader_db"]
     assert keys.refs["departures"][0]["term"] == "role:keys" and keys.refs["departures"][0]["songs"] == 7
     assert "+4.0 dB for piano/keys parts (7 training songs)" in keys.reason
+
+
+def test_with_a_lead_vocal_no_part_is_set_over_it_and_it_is_not_set_under_equal_loudness():
+    priors = {
+        "terms": {
+            "role:keys": {"value": 4.0, "songs": 7, "what": "piano/keys parts"},
+            "role:electric_guitar": {"value": -3.0, "songs": 5, "what": "electric guitar parts"},
+            "role:lead_vocal": {"value": -2.0, "songs": 3, "what": "lead vocal parts"},
+        }
+    }
+    s, ctx, audio = build(_three_parts())
+    lv, s = _printed_lufs(s, ctx, audio, priors)
+    assert lv["keys"] - lv["lead_vocal"] == pytest.approx(0.0, abs=0.6)  # held at the vocal's level
+    assert lv["electric_guitar"] - lv["lead_vocal"] == pytest.approx(-3.0, abs=0.6)  # under it: kept
+    keys = next(t for t in s.tracks if t.role.value == "keys").decisions["fader_db"]
+    vocal = next(t for t in s.tracks if t.role.value == "lead_vocal").decisions["fader_db"]
+    assert "no part is set over the lead vocal" in keys.reason
+    assert vocal.refs["departure_db"] == 0.0 and "not set under the parts it leads" in vocal.reason
 
 
 def _resonant(x, f0, gain_db, q):

@@ -25,7 +25,7 @@ def _songs(n: int, plant: dict[str, float], noise_db: float, seed: int = 0) -> l
 
 def test_fit_recovers_consistent_departures_and_keeps_the_song_count():
     plant = {"bass": 3.0, "synth": -4.0, "keys": 0.0, "electric_guitar": 1.0}
-    p = fit(_songs(24, plant, noise_db=0.5), published=False)
+    p = fit(_songs(24, plant, noise_db=0.5), published=False, roles=True)
     t = p["terms"]
     # relative departures are what the data fixes (one common offset is free)
     rel = {r: t[f"role:{r}"]["value"] - t["role:keys"]["value"] for r in plant}
@@ -42,7 +42,7 @@ def test_departures_the_songs_disagree_on_shrink_to_zero():
         tracks = [([("role:keys", 1.0)], -20.0), ([("role:bass", 1.0)], -20.0)]
         tracks.append(([("role:fx", 1.0)], -20.0 + (6.0 if i % 2 else -6.0)))
         songs.append(SongRecord(f"s{i}", tracks))
-    p = fit(songs, published=False)
+    p = fit(songs, published=False, roles=True)
     assert abs(p["terms"]["role:fx"]["value"]) < 1.5
     assert p["terms"]["role:fx"]["shrink"] < 0.6
 
@@ -52,7 +52,7 @@ def test_one_wild_song_does_not_move_a_consistent_departure():
     songs = _songs(10, plant, noise_db=0.5)
     terms, v = songs[0].tracks[0]
     songs[0].tracks[0] = (terms, v + 25.0)  # a failed render: the bass 25 dB off in one song
-    t = fit(songs, published=False)["terms"]
+    t = fit(songs, published=False, roles=True)["terms"]
     assert t["role:bass"]["value"] - t["role:keys"]["value"] == pytest.approx(3.0, abs=0.8)
 
 
@@ -90,3 +90,41 @@ def test_committed_priors_disclose_every_training_song():
         assert 0 <= t["songs"] <= n, key
         assert abs(t["value"]) <= priors.LIMIT_DB
     assert "freedoom" not in str(songs).lower()  # held back for the external check
+
+
+def _sound_songs(n: int, slope: float, seed: int = 0) -> list[SongRecord]:
+    """Songs whose tracks sit ``slope`` dB per log-unit of 'plays' apart, plus noise; 'crest' is
+    drawn at random and has no effect."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        plays = rng.normal(0, 0.6, 6)
+        crest = rng.normal(0, 4.0, 6)
+        plays -= plays.mean()
+        crest -= crest.mean()
+        level = -20 + slope * plays + rng.normal(0, 1.0, 6)
+        tracks = [
+            ([("role:keys", 1.0), ("sound:plays", float(p)), ("sound:crest", float(c))], float(v))
+            for p, c, v in zip(plays, crest, level, strict=True)
+        ]
+        out.append(SongRecord(f"s{i}", tracks))
+    return out
+
+
+def test_sound_terms_recover_a_planted_slope_and_shrink_one_that_has_none():
+    t = fit(_sound_songs(30, slope=4.0), published=False)["terms"]
+    assert t["sound:plays"]["value"] == pytest.approx(4.0, abs=0.6)  # dB per log-unit
+    assert t["sound:plays"]["songs"] == 30 and t["sound:plays"]["shrink"] > 0.8
+    assert abs(t["sound:crest"]["value"] * 4.0) < 0.5  # under 0.5 dB per sd: shrunk to ~0
+    # roles are left out of the default fit: the role term's fitted value is kept for disclosure
+    assert t["role:keys"]["value"] == 0.0 and "fitted" in t["role:keys"]
+
+
+def test_sound_departure_reads_the_direction_in_words():
+    p = {"terms": {"sound:plays": {"value": 4.0, "songs": 30, "what": "x"}}}
+    less = departure(p, [("sound:plays", -0.5)])
+    assert less.db == pytest.approx(-2.0)
+    assert less.parts[0]["what"] == "plays less of the song"
+    assert "-2.0 dB as it plays less of the song (30 training songs)" in priors.explain(less)
+    big = departure(p, [("sound:plays", -5.0)])
+    assert big.db == -priors.TOTAL_LIMIT_DB  # all terms together move a track at most this far

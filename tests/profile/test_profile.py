@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -91,7 +92,7 @@ def test_consistent_taste_is_learned_and_halves_the_balance_error(consistent):
     assert with_ <= 0.5 * without
     p = aggregate(estimates)
     assert p["level_db"]["lead_vocal"]["value"] == pytest.approx(3.0, abs=1.0)
-    assert p["level_db"]["lead_vocal"]["agree"] == N_SONGS
+    assert p["level_db"]["lead_vocal"]["agree"] >= N_SONGS - 1  # the vocal-on-top default varies a little
     assert p["level_db"]["electric_guitar"]["value"] < -1.0
     # a -5 dB shelf at 3 kHz reads about -3.5 dB of treble over bass
     assert p["tilt_db"]["electric_guitar"]["value"] < -2.0
@@ -163,10 +164,10 @@ def test_mix_with_profile_says_why_and_records_the_profile(consistent, tmp_path,
     validate(json.loads((out / "session.json").read_text()))
     vox = next(t for t in session.tracks if t.role.value == "lead_vocal")
     d = vox.decisions["fader_db"]
-    assert (
-        d.origin == "profile"
-        and "your lead vocals sit higher than the default in 7 of 7 past mixes" in d.reason
-    )
+    # every past mix that pins the vocal agrees (one of the 7 may not pin it against the default,
+    # which keeps the vocal on top: FP-W054 leaves that song out)
+    m = re.search(r"your lead vocals sit higher than the default in (\d) of (\d) past mixes", d.reason)
+    assert d.origin == "profile" and m and m[1] == m[2] and int(m[1]) >= 6, d.reason
     assert vox.fader_db == pytest.approx(
         held.default.track(vox.id).fader_db + d.refs["departure_db"], abs=0.02
     )

@@ -52,15 +52,40 @@ def choose_lead(ctx: Context, session: Session) -> Track | None:
     return max(pool, key=salience)
 
 
+def vocal_on_top(
+    tracks: list[Track], deps: dict[str, learned.Departure], lead_id: str | None
+) -> dict[str, str]:
+    """In a song with a lead vocal, no other part is set over it and it is not set under equal
+    loudness: the lead vocal sits about +1 dB over the whole accompaniment in released pop
+    (Gerdes & Siedenburg, JASA Express Letters 3, 043201, 2023), so over each part of it. The
+    learned departures come from songs with few vocals, so this published fact bounds them.
+    Changes ``deps`` in place; returns track id -> the reason, for the tracks it moved."""
+    lead = next((t for t in tracks if t.id == lead_id and t.role.value == "lead_vocal"), None)
+    if lead is None:
+        return {}
+    why = {}
+    top = max(deps[lead.id].db, 0.0)
+    if top > deps[lead.id].db:
+        deps[lead.id] = learned.Departure(top, deps[lead.id].parts)
+        why[lead.id] = "raised to equal loudness: a lead vocal is not set under the parts it leads"
+    for t in tracks:
+        if t.id != lead.id and deps[t.id].db > top:
+            deps[t.id] = learned.Departure(top, deps[t.id].parts)
+            why[t.id] = f"held at {top:+.1f} dB, the lead vocal's level: no part is set over the lead vocal"
+    return why
+
+
 def balance(ctx: Context, session: Session) -> list[Move]:
     """Fader for every track: equal loudness plus its learned departure, EQ change given back."""
     priors = ctx.priors if ctx.priors is not None else learned.load()
     tracks = audible_tracks(session)
     facts = learned.track_facts(session, ctx.analyses, ctx.lead_id)
+    deps = {t.id: learned.departure(priors, facts[t.id]) for t in tracks}
+    capped = vocal_on_top(tracks, deps, ctx.lead_id)
     moves = []
     for t in tracks:
         a = ctx.analyses[t.id]
-        dep = learned.departure(priors, facts[t.id])
+        dep = deps[t.id]
         eq_change = eq_loudness_change_db(t, a, ctx.sample_rate)
         width_change = width_loudness_change_db(t, a)
         level_now = a.integrated_lufs + t.trim_db + eq_change + width_change
@@ -68,7 +93,9 @@ def balance(ctx: Context, session: Session) -> list[Move]:
         where = "at equal loudness" if not dep.parts else f"{dep.db:+.1f} dB from equal loudness"
         parts = [f"Fader {fader:+.1f} dB: {a_label(t)} {where} with the other tracks"]
         if dep.parts:
-            parts.append("real mixes put " + learned.explain(dep))
+            parts.append("in real mixes " + learned.explain(dep))
+        if t.id in capped:
+            parts.append(capped[t.id])
         if abs(eq_change) >= 0.3:
             parts.append(f"{-eq_change:+.1f} dB back for what its EQ removed")
         if abs(width_change) >= 0.3:

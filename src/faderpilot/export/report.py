@@ -855,10 +855,17 @@ def _training_html(training: dict | None) -> str:
         '<table class="console"><thead><tr><th>Departure</th><th>Value</th><th>Training songs</th>'
         "</tr></thead><tbody>",
     ]
-    for key, v in sorted(training.get("terms", {}).items(), key=lambda kv: -abs(kv[1]["value_db"])):
+
+    def weight(v: dict) -> float:  # a sound term's size is its dB per standard deviation
+        return abs(v["db_per_sd"]) if v.get("db_per_sd") is not None else abs(v["value_db"])
+
+    for key, v in sorted(training.get("terms", {}).items(), key=lambda kv: -weight(kv[1])):
+        value = fmt_db(v["value_db"])
+        if "per_unit_of" in v:
+            per_sd = fmt_db(v["db_per_sd"])
+            value = f"{v['value_db']:+.2f} dB per unit of {v['per_unit_of']} ({per_sd} per sd)"
         out.append(
-            f'<tr><td>{_e(key)}</td><td class="num">{fmt_db(v["value_db"])}</td>'
-            f'<td class="num">{v["songs"]}</td></tr>'
+            f'<tr><td>{_e(key)}</td><td class="num">{_e(value)}</td><td class="num">{v["songs"]}</td></tr>'
         )
     out.append("</tbody></table>")
     for src in training.get("published", []):
