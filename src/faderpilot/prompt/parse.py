@@ -206,6 +206,10 @@ TARGET_WORDS: dict[str, str] = {
     "bass": "bass",
     "bassline": "bass",
     "bass line": "bass",
+    "808 kick": "kick",
+    "808 bass": "bass",
+    "808s": "bass",
+    "808": "bass",  # the tuned 808 sub, the bass of a trap or hip-hop mix (as analysis.roles reads "808")
     "sub bass": "low_end",
     "sub-bass": "low_end",
     "bass frequencies": "low_end",
@@ -267,6 +271,7 @@ TARGET_WORDS: dict[str, str] = {
     "the track": "mix",
     "the song": "mix",
     "master": "mix",
+    "the mastering": "mix",  # "the mastering is too loud": the whole mix as delivered
     "the master": "mix",
     # more names mixers use for the same parts (genre words, section names, other instruments)
     "synth bass": "bass",
@@ -453,6 +458,7 @@ DESCRIPTOR_FORMS: dict[str, str] = {
     "fatter": "full", "thick": "full", "thicker": "full", "weight": "full", "beefy": "full",
     "beefier": "full", "meat": "full", "meatier": "full", "chunky": "full", "girth": "full",
     "bassy": "bassy", "lows": "bassy", "low frequencies": "bassy", "bottom": "bassy",
+    "low tones": "bassy", "bass tones": "bassy", "high tones": "highs", "treble tones": "highs",
     "sub": "bassy", "highs": "highs", "high end": "highs", "high frequencies": "highs",
     "mids": "mids", "midrange": "mids", "middle": "mids", "low mids": "low mids",
     "lower mids": "low mids", "low-mids": "low mids", "high mids": "high mids",
@@ -636,6 +642,11 @@ def _hz(f: float) -> str:
 #: the reply ("'fairly low in the mix' read as: too quiet -> up").
 _UNIT = r"(k|khz|hz|kilohertz|hertz)"
 _NUM = r"(\d+(?:\.\d+)?)"
+#: How much louder or quieter, said before a comparative: "is quite a bit softer than the piano".
+_COMPARE_BY = (
+    r"(?:(?:also|much|way|far|a bit|a little|a lot|lots|quite|quite a bit|a good deal|slightly|a tad|"
+    r"significantly|considerably|noticeably|somewhat|rather|still|even|now|often|sometimes)\s+){0,3}"
+)
 REWRITES: tuple[tuple[str, str, str], ...] = (
     # headings: "Smoothness: apply some cut ..." (one to three words before a colon, no digits)
     (r"^\s*([a-z][a-z \-/&']{0,30}):\s+(?=\S)", "HEADING", "heading"),
@@ -717,10 +728,10 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
         r"\b(?:is|are|was|were|sits?|sit|all|everything)\s+(?:\w+\s+){0,2}?(?:(?:stacked|piled|bunched"
         r"|crammed|"
         r"crowded|clumped|lumped|squashed)\s+(?:up\s+)?|panned\s+(?=(?:dead\s+|right\s+|straight\s+)?"
-        r"(?:in\s+)?"
+        r"(?:(?:in|to|into)\s+)?"
         r"(?:the\s+)?(?:cent(?:er|re)|middle)\b.*\b(?:crowd\w*|small|narrow|cramped|clutter\w*|mono"
         r"|congest\w*)\b))"
-        r"(?:dead\s+|right\s+|straight\s+)?(?:in(?:to)?\s+)?(?:the\s+)?(?:cent(?:er|re)|middle)\b",
+        r"(?:dead\s+|right\s+|straight\s+)?(?:(?:in|to|into)\s+)?(?:the\s+)?(?:cent(?:er|re)|middle)\b",
         "is too narrow",
         "a state: all in the centre -> wider",
     ),
@@ -731,7 +742,78 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
     # "well clear of clipping": away from, not the quality "clear"
     (r"\b(?:well |stay |keep |staying |keeping )?clear of\b", "away from", ""),
     # "the top of the ceiling", "on top of": a place, not the top end
+    (r"\bon top of\b", "above", "'on top of' = above in the balance"),
     (r"\btop of\b", "peak of", ""),
+    # "the mix just cranks the high end": a track or mix that boosts a band, said as what it does
+    # (not asked of it), has too much of that band
+    (
+        r"\b(?:just\s+|really\s+|totally\s+)?(?:cranks|hypes|overdoes|exaggerates|overemphasi[sz]es)\s+"
+        r"(?:the\s+|its\s+|their\s+)?(?=(?:high|low|top|bottom|mid|treble|bass|sub|upper|lower)\w*)",
+        "has too much ",
+        "a state: it cranks a band -> too much of it",
+    ),
+    # "..., so brighten it up a touch": "so" before a verb joins a move, it is no "so bright"
+    (
+        r"\bso,?\s+(?=(?:maybe\s+|perhaps\s+|just\s+)?(?:brighten|darken|widen|narrow|tighten|soften|lift|raise|"
+        r"lower|cut|boost|add|bring|turn|pull|push|try|use|roll|high-?pass|compress|pan|reduce|increase)\b)",
+        "then ",
+        "",
+    ),
+    # "once the guitars kick in": the verb, not the kick drum
+    (
+        r"(?<!\bthe )(?<!\ba )(?<!\byour )(?<!\bthat )(?<!\bthis )(?<!\bmy )(?<!\bno )"
+        r"\bkick(?:s|ed|ing)? in\b(?=\s*(?:[,.;!?)]|$|\s(?:and|when|at|on|after|before|during|around|"
+        r"halfway|later|properly|fully|again|together|the instrumental\w*)\b))",
+        "come in",
+        "'kick in' = come in (a verb, not the kick drum)",
+    ),
+    # encouragement: "keep it up!", "keep at it", "keep up the good work"
+    (r"\bkeep (?:it|that|this) up\b|\bkeep at it\b|\bkeep up the \w+ work\b", "", "encouragement (ignored)"),
+    # "I'm not a fan of how loud the cymbals are": a complaint about that quality
+    (
+        r"(?:(?:n't|\bnot|\bnever)\s+(?:really\s+)?(?:a\s+(?:big\s+)?fan\s+of|crazy about|keen on|sure about|"
+        r"like|love|enjoy|dig)|"
+        r"\b(?:hate|dislike|bother\w*|annoy\w*|distract\w*|worr(?:y|ied|ies)|surprised by))"
+        r"\s+(?:\w+\s+){0,2}?how\s+(loud|quiet|soft|bright|dark|harsh|muddy|boomy|thin|wet|dry|wide|"
+        r"narrow|compressed|squashed|distant|buried|loud)\s+((?:the|your|those|these)\s+(?:[\w-]+\s+){0,2}?)"
+        r"(?:is|are|was|were|gets?|got|sounds?)\b",
+        r"\2is too \1",
+        "a complaint about how loud (or bright, ...) it is -> the fix",
+    ),
+    # "not sure about the delay on the guitar", "not a fan of the reverb": less of it
+    (
+        r"\b(?:i'?m\s+|i am\s+)?(?:not|n't)\s+(?:so\s+|too\s+|really\s+|totally\s+|entirely\s+)?"
+        r"(?:sure about|a (?:big |huge )?fan of|crazy about|loving|keen on|sold on|into)\s+"
+        r"(?=(?:the|that|this|all the|so much)\s+)",
+        "less ",
+        "'not sure about' = less of it",
+    ),
+    # "the guitars need to be tucked in": down
+    (r"\b(?:be|get|got|gets|getting) tuck(?:ed)? in\b", "be turned down", "'tucked in' = down"),
+    # "dial back the reverb", "dial the hats down": less; "dial up the snare": more
+    (
+        r"\bdial(?:l?ed|l?ing|s)?\s+(?:it\s+|them\s+|that\s+|this\s+)?(?:back|down)\b",
+        "reduce",
+        "'dial back' = less",
+    ),
+    (r"\bdial(?:l?ed|l?ing|s)?\s+(?:it\s+|them\s+|that\s+|this\s+)?up\b", "raise", "'dial up' = more"),
+    # "go easy on the delay": less of it
+    (r"\bgo(?:ing|es)? (?:easy|light|easier|lighter) (?:on|with)\b", "less", "'go easy on' = less"),
+    # "the music makes it hard to hear the dialogue": the music drowns it out
+    (
+        r"\bmak(?:es?|ing)\s+it\s+(?:\w+\s+)?(?:hard|difficult|impossible|tough)\s+"
+        r"to\s+(?:hear|make out|understand)\b",
+        "is drowning out",
+        "'makes it hard to hear' = drowns it out",
+    ),
+    # "the synths are eating up all the space": too loud, not a reverb
+    (
+        r"\b(?:eat|eats|eating|ate|hog|hogs|hogging|"
+        r"take|takes|taking|took)\s+up\s+(?:all\s+|most\s+|too much\s+)?"
+        r"(?:of\s+)?(?:the\s+|your\s+)?(?:space|room)\b",
+        "too loud",
+        "a state: taking up all the space -> down",
+    ),
     # hedges and politeness around the instruction
     (
         r"\b(?:you(?:'ll| will)? (?:probably |might |may |definitely )?(?:want|need|have) to|"
@@ -754,6 +836,8 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
         "",
     ),
     (r"\bboost(?:ed|s)\b", "boost", ""),
+    (r"\bincreas(?:ing|ed|es)\b", "increase", ""),
+    (r"\bdecreas(?:ing|ed|es)\b", "decrease", ""),
     (r"\b(?:lowered|reduced)\b", "reduce", ""),
     (r"\braised\b", "raise", ""),
     (r"\brolled\b", "roll", ""),
@@ -782,7 +866,9 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
     (
         r"\b(?:sounds?|sounded|feels?|felt|seems?|is|are|was|were) (?:\w+ ){0,2}"
         r"(?:weak|feeble|wimpy|underpowered)"
-        r"(?! (?:in|at|on|around|below|above) )\b",
+        r"(?! (?:in|at|on|around|below|above) (?!(?:the |that |this |each |every )?"
+        r"(?:chorus\w*|verses?|bridge|"
+        r"intro|outro|drop|breakdown|section|hook|end|beginning|start|\d)))\b",
         "is too quiet",
         "a state: weak -> up",
     ),
@@ -815,19 +901,64 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
         r"\1",
         "",
     ),
+    # verbs of cutting said with a particle: "equalize away the low tones", "roll out the mids",
+    # "a shelf tapering off from 300 Hz", "back the compression off"
+    (
+        r"\b(?:equali[sz]e|eq)\s+(?:\w+\s+){0,4}?away\b|\b(?:eq'?d?|equali[sz]e)\s+away\b",
+        "cut",
+        "'EQ away' = cut",
+    ),
+    (r"\broll(?:s|ing)?\s+out\b", "cut", "'roll out' = cut"),
+    (r"\btaper(?:s|ed|ing)?\s+off\b", "cut", "'tapering off' = cut"),
+    (r"\bback(?:s|ed|ing)?\s+(?:it\s+|them\s+|that\s+|this\s+)?off\b", "reduce", "'back off' = less"),
+    # "far too echoey": an echoing sound is a reverberant one
+    (r"\becho(?:e?y|ie|ish)\b", "wet", "'echoey' = reverberant"),
+    # "hard-pan both tracks": one to each side, i.e. wide
+    (r"\bhard[- ]?pan(?:ned|ning|s)?\b(?! (?:left|right)\b)", "spread wide", "'hard-panned' = wide"),
+    # "the low percussion is struggling to come through": too quiet
+    (
+        r"\bstruggl\w*\s+to\s+(?:(?:come|cut|poke|punch|get)\s+(?:through|out)|be heard|presence)\b",
+        "too quiet",
+        "a state: struggling to come through -> up",
+    ),
+    # "keep the pad fairly low", "keep them quiet": a level to keep down
+    (
+        r"\bkeep\s+((?:the\s+|your\s+|those\s+|these\s+|its\s+|their\s+)?(?:[\w'-]+\s+){1,4}?)"
+        r"(?:fairly\s+|pretty\s+|quite\s+|nice and\s+|really\s+|very\s+|relatively\s+)?(?:low|quiet|soft)\b"
+        r"(?!\s+(?:end|frequenc\w*|mids?|pass|shelf|cut))",
+        r"turn \1down",
+        "'keep it low' = down",
+    ),
+    # "the last chorus needed a lift": more level
+    (
+        r"\bneed(?:s|ed)?\s+(?:a|some)\s+(?:little\s+|bit of\s+|touch of\s+)?lift\b",
+        "up",
+        "'needs a lift' = up",
+    ),
+    # "the snare is a little bright", "the vocal sounds a bit wet", "the pads seem kind of wide": a
+    # quality that is a wish as a comparative ("brighter") is a complaint said of the part as it is
+    (
+        r"(?<!\bnot )\b(is|are|was|were|sounds?|sounded|seems?|seemed|feels?|felt|gets?|getting)\s+"
+        r"(?:(?:a little|a bit|a tad|a touch|slightly|somewhat|kind of|kinda|sort of|pretty|quite|rather|"
+        r"very|really|super|overly|still|also|now|just)\s+){0,2}"
+        r"(bright|wet|wide|bassy|roomy|washy|spacious)\b(?!\s+(?:enough|open|and (?:clear|open|full|"
+        r"present|punchy|warm|balanced)))",
+        r"\1 too \2",
+        "a state: a wish-quality said of the part as it is -> too much of it",
+    ),
     # states -> the move that fixes them
     # "the backing vocals are louder than the lead": too loud; the other side is the yardstick
     (
-        r"\b(?:is|are|was|were|sits?|seems?|sounds?|feels?|gets?)\s+(?:also\s+|much\s+|way\s+|a bit\s+|a"
-        r" little\s+|"
-        r"slightly\s+|even\s+|now\s+|often\s+)?(?:louder|hotter)\s+than\b",
+        r"\b(?:is|are|was|were|sits?|seems?|sounds?|feels?|gets?)\s+"
+        + _COMPARE_BY
+        + r"(?:louder|hotter)\s+than\b",
         "is too loud compared to",
         "a state: louder than the other -> down",
     ),
     (
-        r"\b(?:is|are|was|were|sits?|seems?|sounds?|feels?|gets?)\s+(?:also\s+|much\s+|way\s+|a bit\s+|a"
-        r" little\s+|"
-        r"slightly\s+|even\s+|now\s+|often\s+)?(?:quieter|softer|lower)\s+than\b",
+        r"\b(?:is|are|was|were|sits?|seems?|sounds?|feels?|gets?)\s+"
+        + _COMPARE_BY
+        + r"(?:quieter|softer|lower)\s+than\b",
         "is too quiet compared to",
         "a state: quieter than the other -> up",
     ),
@@ -897,6 +1028,21 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
         "too dull",
         "a state: muffled -> brighter",
     ),
+    # "I didn't notice the bass at all": too quiet
+    (
+        r"\b(?:didn'?t|did not|couldn'?t|could not|can'?t|cannot|"
+        r"barely|hardly|never|wouldn'?t)\s+(?:even\s+|really\s+)?"
+        r"notic(?:e|ed)\b",
+        "could barely hear",
+        "a state: not noticed -> too quiet",
+    ),
+    # a narrow band as if through a telephone or a small radio: too thin
+    (
+        r"\b(?:through|over|on|from|out of|in)\s+(?:a|an|the|an old)\s+(?:cheap\s+|old\s+|tiny\s+|small\s+)?"
+        r"(?:telephone|phone|megaphone|tin can|walkie[- ]talkie|transistor radio|am radio)\b",
+        "too thin",
+        "a state: telephone-like -> fuller",
+    ),
     # buried under the others, said with a stronger verb
     (
         r"\b(?:obliterat\w*|eclips\w*|engulf\w*|steamroll\w*|bulldoz\w*|trampl\w*)\b",
@@ -933,6 +1079,13 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
         "'on the loud side' = too loud",
     ),
     (r"\bnot (?:nearly )?enough\b(?! (?:room|space|time)\b)", "too little", ""),
+    # "causing them to fade into the wall of the guitar": what it fades into is the yardstick
+    (
+        r"\b(?:fade[sd]?|fading|disappear\w*|sink\w*|sank|recede\w*|melt\w*|blend\w*)\s+into\s+"
+        r"(?:the\s+)?(?:wall|wash|sea|mass|din|noise)\s+of\s+",
+        "too quiet under ",
+        "a state: fading into the others -> up",
+    ),
     (
         r"\bneeds? to be (?:the )?(?:loud(?:er|est)|more audible|heard)\b",
         "too quiet",
@@ -1223,7 +1376,7 @@ def _correct(text: str, extra: set[str]) -> str:
 # Clause splitting
 
 _SPLIT = re.compile(
-    r"\s*(?:[,;]|(?<!\d)\.|\.(?!\d)|\bthen\b|\balso\b|\bplus\b|&|\band\b|\bbut\b|\bwhile\b|/|"
+    r"\s*(?:[,;]|(?<!\d)\.|\.(?!\d)|\bthen\b|\balso\b|\bplus\b|&|\bas well as\b|\band\b|\bbut\b|\bwhile\b|/|"
     r"\bor\b(?=\s+(?:too|overly|excessively|way too)\b))\s*"
 )
 
@@ -1395,13 +1548,13 @@ def _targets(
             f
             for f in found
             if not re.search(
-                r"\b(?:by|than|behind|under|over|against|vs|versus|compared to|with|swamping|masking|"
+                r"\b(?:by|than|behind|under|over|into|against|vs|versus|compared to|with|swamping|masking|"
                 r"covering|burying|drowning out|eating|fighting|stepping on|clashing with|on top of|"
                 r"overpower\w*|squelch\w*|drowns? out|drowned out|masks|buries|swamps|smothers?|"
                 r"dominates|obscur\w*|covers|eats|steps on|"
                 r"(?:steals?|robs?|takes? away)\s+(?:\w+\s+){0,4}?from|swallow\w*|overshadow\w*|"
                 r"in the way of|"
-                r"\w+ing(?:\s+(?:up|out|over))?)"
+                r"(?!(?:lack|miss|need|want|los)ing\b)\w+ing(?:\s+(?:up|out|over))?)"
                 r"\s+(?:the\s+|all\s+)?$",
                 clause[: f[2]],
             )
@@ -1603,6 +1756,21 @@ _FILTER_PATTERNS = (  # (action, the phrases that ask for it), the high-pass tri
 _LEVEL_HEDGE = r"(?:(?:a bit|a little|slightly|way|too|quite|rather|kinda|bit)\s+)?"
 
 
+#: A verb that takes something away, said of the thing that follows ("reduce the width",
+#: "take out some of the punch", "I'd lose some of the compression", "there's too much ...").
+_LESS_OF = (
+    r"\b(?:reduce|lower|decrease|cut|remove|drop|kill|bypass|disable|lose|take (?:off|out|away)|"
+    r"pull back|pull down|bring down|turn down|tone down|back off|ease off|ease up on|get rid of|"
+    r"dial back|less of|too much)\s+(?:(?:the|some|of|a|bit|little|that|those|your|all)\s+)*"
+    r"(?:[\w-]+\s+)?"
+)
+
+
+def _less_of(c: str, noun: str) -> bool:
+    """Whether a taking-away verb governs ``noun`` (a regex) in the clause."""
+    return bool(re.search(_LESS_OF + r"(?:" + noun + r")\b", c))
+
+
 def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
     """(action, direction, extras) for a clause with target phrases blanked out."""
     c = clause
@@ -1767,7 +1935,9 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
     if _has(
         c,
         r"\b(?:further|farther|more) (?:back|away|distant)\b",
-        r"\b(?:push|pull|move|set|sit|put|tuck)(?:ed|s|ing)?\s+(?:(?:it|them|the|this|that)\s+)?\s*back\b",
+        r"\b(?:push|pull|move|set|sit|put|tuck)(?:ed|s|ing)?\s+(?:(?:it|them|the|this|that)\s+)?\s*back\b"
+        r"(?!\s+(?:the\s+|some\s+|on\s+)?(?:[\w-]+\s+)?(?:reverb|verb|delay|echo|compress\w*|limit\w*|width|"
+        r"high|low|top|bottom|presence|air|punch|volume|level|gain|mids?|treble|bass end|sends?)\b)",
         r"\bsits? back\b",
         r"\bset back\b",
         r"\bin the back(?:ground)?\b",
@@ -1900,6 +2070,10 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         r"\bacross the (?:\w+ )?(?:field|image|spectrum|panorama|soundstage)\b",
     ):
         d = "down" if _has(c, r"\b(?:less|too|reduce|not so)\b") else "up"
+        if _less_of(c, r"width|stereo width|spread|stereo"):
+            d = "down"  # "reduce the width of the pads"
+        if _has(c, r"\btoo\s+(?:\w+\s+)?(?:narrow|mono|small|cramped|centred|centered)\b"):
+            d = "up"  # "the stereo image is too narrow": the width is what is missing
         # "the pads don't need to be super wide", "avoid making the bass stereo": the wish denied
         if _has(
             c,
@@ -1914,9 +2088,9 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         return "width", d, ex
     if _has(c, r"\b(?:narrow|narrower|narrowed|mono|monoed|tighter image|collapse)\b"):
         d = "up" if _has(c, r"\btoo (?:narrow|mono)\b", r"\bless mono\b") else "down"
-        if _has(c, r"\b(?:is|are|sounds?|feels?|seems?)\s+(?:\w+\s+){0,3}(?:narrow|mono)\b") and not _has(
-            c, r"\b(?:make|keep|go|sum|fold|collapse|should|could|needs?)\b"
-        ):
+        if _has(
+            c, r"\b(?:is|are|sounds?|feels?|seems?|gets?|got|getting)\s+(?:\w+\s+){0,3}(?:narrow|mono)\b"
+        ) and not _has(c, r"\b(?:make|keep|go|sum|fold|collapse|should|could|needs?)\b"):
             d = "up"  # "it's all a bit mono": a complaint, widen it
         return "width", d, ex
     # dynamics
@@ -1931,7 +2105,12 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         r"\bimpact\b",
         r"\bsnap(?:py|pier)?\b",
     ):
-        d = "down" if _has(c, r"\b(?:less|too|not so)\b") else "up"
+        d = (
+            "down"
+            if _has(c, r"\b(?:less|too|not so)\b")
+            or _less_of(c, r"punch\w*|smack\w*|thump\w*|impact|snap\w*")
+            else "up"
+        )
         if _has(c, r"\b(?:is|are|was|were|sounds?|feels?)\s+(?:\w+\s+){0,2}punchy\b") and not _has(
             c, r"\b(?:not|too|more|less|enough|needs?|could|should|lacks?)\b|n't\b"
         ):
@@ -1963,7 +2142,8 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
     ):
         if _has(
             c,
-            r"\b(?:squashed|squished|smashed|crushed|over-?compressed|pumping|pumps|lifeless|flat|"
+            r"\b(?:squashed|squished|smashed|crushed|over-?compressed|over-?limit\w*|over-?processed|pumping|pumps|"
+            r"lifeless|flat|"
             r"crushing|squashing|smashing)\b",
             r"\b(?:squash|crush|smash|squeez|compress|kill)\w* (?:all )?the life\b",
             r"\btoo (?:compressed|squashed|limited|controlled|even)\b",
@@ -1981,7 +2161,8 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             r"\bmore dynamic\w*\b",
             r"\bun-?compress\w*\b",
             r"\b(?:open|back off|ease off|ease up on|relax) (?:the )?(?:compress\w*|limit\w*)\b",
-        ):
+        ) or _less_of(c, r"compress\w*|limit\w*|squash\w*"):
+            # "reduce the compression on the drums", "there's too much compression": a taking-away verb
             return "compression", "down", ex
         return "compression", "up", ex
     # EQ by descriptor
@@ -2189,7 +2370,8 @@ _PROBLEM_RE = re.compile(
     r"wish|would|louder|quieter|softer|brighter|darker|wider|narrower|up|down|cut|boost|reduce|add|"
     r"raise|lower|turn|bring|pull|push|buried|bit|little|tad|touch|except|but|although|"
     r"however|yet|only|if|just|make|keep|get|give|put|set|pan|mute|solo|compress|drop|lift|"
-    r"harsh|muddy|boomy|boxy|thin|dull|weak|problem\w*|issue\w*|"
+    r"harsh|muddy|boomy|boxy|thin|dull|weak|problem\w*|issue\w*|lost|disappear\w*|vanish\w*|drown\w*|"
+    r"swamp\w*|mask\w*|overpower\w*|sibilan\w*|clip\w*|distort\w*|squash\w*|"
     r"[+-]?\d+(?:\.\d+)?\s*(?:db|k|khz|hz))\b(?<!\btoo(?=\s*[).,;!]|\s*$))|n't\b",
     re.I,
 )
@@ -2272,6 +2454,26 @@ _DESCRIBED_RE = re.compile(
     re.I,
 )
 
+#: A part said to work ("the bass is punchy", "the lyrics sound crisp and clear", "all the parts are
+#: clearly audible"), with no complaint, wish or move beside it: a review, not an instruction.
+_WORKS_RE = re.compile(
+    r"\b(?:is|are|was|were|sounds?|sounded|feels?|felt|sits?|sat|comes? through|came through|"
+    r"cuts? through)\s+(?:(?:really|very|nicely|wonderfully|beautifully|clearly|perfectly|so|pretty|"
+    r"quite|super|all|still|also|both)\s+){0,2}"
+    r"(?:punchy|punchier|clear|clearer|crisper|clean|cleaner|audible|tight|tighter|solid|great|good|"
+    r"well[- ]balanced|balanced|nice|perfect|wonderful|fantastic|excellent|lovely|smooth|defined|"
+    r"intelligible|spot on|just right|fine)\b",
+    re.I,
+)
+_NOT_ONLY_RE = re.compile(r"\bnot only\b", re.I)
+_WANTS_RE = re.compile(
+    r"\b(?:too|not|no|never|could|should|would|need\w*|lack\w*|missing|more|less|but|though|although|"
+    r"however|except|harsh|muddy|boomy|boxy|thin|dull|weak|buried|lost|quiet|quieter|loud|louder|"
+    r"problem\w*|issue\w*|wish|want\w*|try|please|if|maybe|cut|boost|add|reduce|raise|lower|turn|"
+    r"bring|pull|push|make|keep|tad|bit|little|slightly|than)\b|n't\b|[+-]?\d+(?:\.\d+)?\s*(?:db|k|khz|hz)\b",
+    re.I,
+)
+
 
 def _not_instructions(text: str) -> tuple[str, list[str], list[str]]:
     """Sentences that ask for nothing: a question ("Does my snare have enough body?") and praise
@@ -2284,7 +2486,14 @@ def _not_instructions(text: str) -> tuple[str, list[str], list[str]]:
         s = sent.strip()
         if not s:
             continue
-        question = _QUESTION_RE.search(s) or re.match(r"\W*(?:maybe|perhaps)\b", s, re.I)
+        # "Maybe the vocals are too high?" asks; "Maybe dial back the reverb?" suggests a move
+        question = _QUESTION_RE.search(s) or re.match(
+            r"\W*(?:maybe|perhaps)\b(?!,?\s+(?:just\s+|try\s+)?(?:dial|try|add|cut|boost|bring|turn|pull|push|"
+            r"reduce|lower|raise|use|high-?pass|low-?pass|compress|pan|widen|narrow|tuck|drop|lift|take|give|"
+            r"put|roll|notch|de-?ess|automate|back|ease|tame|scoop|mute|eq)\b)",
+            s,
+            re.I,
+        )
         follow = bool(dropped) and dropped[-1].endswith("?") and len(s.split()) <= 12
         if s.endswith("?") and (question or follow) and not _REQUEST_RE.search(s):
             dropped.append(s)
@@ -2323,6 +2532,10 @@ def _not_instructions(text: str) -> tuple[str, list[str], list[str]]:
             dropped.append(s)
             readings.append(f"'{s}' read as: where something lives in the spectrum, not a move")
             continue
+        if _WORKS_RE.search(_NOT_ONLY_RE.sub(" ", s)) and not _WANTS_RE.search(_NOT_ONLY_RE.sub(" ", s)):
+            dropped.append(s)
+            readings.append(f"'{s}' read as: what already works, nothing asked")
+            continue
         if _DESCRIBED_RE.search(s) and not _COMPLAINT_RE.search(s):
             dropped.append(s)
             readings.append(f"'{s}' read as: a description of qualities wanted, nothing asked")
@@ -2332,8 +2545,9 @@ def _not_instructions(text: str) -> tuple[str, list[str], list[str]]:
             and not _COMPLAINT_RE.search(s)
             # "piano is usually spread across the field": a tutorial's advice, not this mix described
             and not re.search(
-                r"\b(?:usually|typically|often|generally|normally|commonly|traditionally|always)\s+"
-                r"(?:\w+\s+)?(?:set|panned|placed|spread|positioned)\b",
+                r"\b(?:usually|typically|often|generally|normally|commonly|traditionally|always|"
+                r"most of the time|in most cases|most often)\b(?:[^.;]*?)\b(?:set|panned|placed|spread|"
+                r"positioned)\b",
                 s,
                 re.I,
             )
@@ -2359,7 +2573,7 @@ _SIDE_RE = re.compile(
     r"create|leave|"
     r"keep|avoid|prevent|emphasi[sz]e|enhance|open|clear|free|stop|fill|bring out)|so (?:it|they)|"
     r"so (?:that )?(?!(?i:i|we|you) )(?:the |your )?\w+ "
-    r"(?:can|could|will|won't|doesn't|does not|don't|do not|sits?|shines?)|"
+    r"(?:can|could|will|won't|doesn't|does not|don't|do not|sits?|shines?|are|is|be)|"
     r"until (?:the|your|it|they|you|he|she)\b|"
     r"(?<=,\s)(?:it|they|this|that)(?:'ll| will| would| might| may)\s+(?!be\s+(?:louder|quieter|better))|"
     r"because (?!of)|since (?:the|your|it|they|you|there|we|i)\b|which (?:will|would|allows?|lets?|gives?"
@@ -2449,6 +2663,19 @@ def _conditions(norm: str, targets_of) -> tuple[str, list[str]]:
         if m and targets_of(m.group(3)) and targets_of(m.group(2)) != targets_of(m.group(3)):
             readings.append(f"'{m.group(1)} {m.group(2)}' read as: the setting, not a move")
             piece = m.group(3)
+        else:
+            # "... but once the band comes in the vocal disappears": the same without a comma, where
+            # an entry verb ends the time clause
+            m = re.match(
+                r"(.*?\b)(after|before|once|when|whenever|"
+                r"as soon as)\s+([^,]*?\b(?:comes? in|come in|kicks? in|"
+                r"enters?|drops? in|"
+                r"starts?|hits?|joins?|plays?))\s+((?:the|your|his|her|their|that|this)\s.+)$",
+                piece,
+            )
+            if m and targets_of(m.group(4)) and targets_of(m.group(3)) != targets_of(m.group(4)):
+                readings.append(f"'{m.group(2)} {m.group(3)}' read as: the setting, not a move")
+                piece = m.group(1) + m.group(4)
         out.append(piece)
     return "".join(out), readings
 
@@ -2597,6 +2824,11 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
             )
         )
         action, direction, ex = _action(blank, bool(targets) or pron_subject)
+        if eq_band is not None and action in ("level", "depth") and targets:
+            # "bring up the low end on the snare", "pull back the low end on the vocal": the band
+            # named on a track is an EQ move, whatever verb moves it
+            action = "eq"
+            direction = "down" if direction == "down" or _less_of(blank, "lows") else "up"
         # "the production buries the vocals", "the band overpowers the vocals": when what masks is
         # no track of this mix, the masked one is the target, and it comes up
         victims = [
@@ -2608,7 +2840,26 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
                 rest[: f[2]],
             )
         ]
-        if victims and all(t[0] == "mix" for t in targets) and action in ("", "level"):
+        # ... and "the guitars overpower the vocals so you can barely hear them": a part too quiet
+        # under a masker named before it is the one that comes up, not the masker
+        if (
+            victims
+            and action in ("", "level")
+            and (
+                all(t[0] == "mix" for t in targets)
+                or (
+                    action == "level"
+                    and direction == "up"
+                    and all(t[2] < victims[0][2] for t in targets)
+                    and re.search(
+                        r"\b(?:bur(?:y|ies)|masks?|drowns? out|"
+                        r"obscures?|covers?|swamps?|smothers?|overpowers?|"
+                        r"wipes? out|eats?|steps? on)\s+(?:the\s+|your\s+|all\s+|his\s+|her\s+|their\s+)?$",
+                        rest[: victims[0][2]],
+                    )
+                )
+            )
+        ):
             first = min(victims[0][2], *(t[2] for t in targets)) if targets else victims[0][2]
             if not re.search(r"\b(?:it|they|this|that|he|she)\b", rest[:first]):
                 targets = victims
@@ -2616,6 +2867,25 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
                 readings.append(
                     f"'{clause}' read as: {', '.join(v[1] for v in victims)} masked by something else -> up"
                 )
+        # "the music drowns out the dialogue", "the music makes it hard to hear the speech": what
+        # masks is a track of this mix and what it masks is not; the masker comes down
+        masker = re.search(
+            r"\b(?:drowns? out|drowning out|overpower(?:s|ing)|bur(?:ies|ying)|mask(?:s|ing)|swamp(?:s|ing)|"
+            r"smother(?:s|ing)|overshadow(?:s|ing)|makes? it (?:\w+ )?(?:hard|difficult|impossible|tough) to "
+            r"(?:hear|make out|understand))\b",
+            rest,
+        )
+        if (
+            not action
+            and masker
+            and targets
+            and all(t[0] != "mix" and t[2] < masker.start() for t in targets)
+        ):
+            action, direction = "level", "down"
+            readings.append(
+                f"'{masker.group(0)}' read as: {', '.join(t[1] for t in targets)} masking something "
+                "that is no track of this mix -> down"
+            )
         ex["sent"] = sent_no
         if action in ("highpass", "lowpass") and any(t[0] != "low_end" for t in targets):
             # "... on the vocal to remove low-end rumble": the band filtered, not a second track
