@@ -8,10 +8,14 @@ runs on them with priors fitted on the other songs only (leave one song out), an
 stem's loudness is compared with the truth, one common offset removed: exactly how
 ``shared/eval/score_balance.py`` scores. A final split (about a quarter of the songs, chosen by a
 hash of their names) is also scored with priors fitted on the development songs only; model
-choices were made on the development songs.
+choices were made on the development songs. Each training song also counts a second time printed
+as group stems (its tracks summed by role into drums, bass, guitars, vocals and music), so the
+fit sees submixes like the printed stems of real recordings; a held-out song never trains in
+either form. ``--groups`` scores the songs printed as groups (a stand-in for printed stems).
 
-    python eval/balance_real.py                 # features, leave-one-out (fast and end to end)
+    python eval/balance_real.py --mix final --rough   # the committed results (balance_real_rough.md)
     python eval/balance_real.py --fast          # predicted levels only (no mixing)
+    python eval/balance_real.py --groups        # the songs printed as groups
     python eval/balance_real.py --old 89ea449   # also score the role table of that commit
     python eval/balance_real.py --write         # fit on every song; write the committed priors
 """
@@ -24,6 +28,7 @@ import inspect
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -61,6 +66,8 @@ DATA = [
     ).split(":")
 ]
 SCRAMBLE_DB = 12.0
+#: The training records behind the committed priors (what the fit read), for CI to re-fit.
+RECORDS = ROOT / "tests" / "decide" / "balance_records.json"
 
 
 def songs(data: Path) -> list[dict]:
@@ -142,13 +149,17 @@ def features(song: dict) -> dict:
 
 
 def record(f: dict, song: dict | None = None) -> SongRecord:
-    """A training record for the fit (terms and truth per track)."""
+    """A training record for the fit (terms and truth per track); with ``song``, what it is."""
     info = {}
     if song is not None:
         e = song["entry"]
         info = {k: e.get(k) for k in ("set", "package", "package_version", "file", "licence", "sha256")}
         info["tracks"] = len(f["tracks"])
-        info["learned"] = "each track's loudness relative to the others in the author's mix"
+        info["learned"] = (
+            "each track's loudness relative to the others in the author's mix; and, printed as group "
+            "stems (its tracks summed by role into drums, bass, guitars, vocals and music), each "
+            "group's loudness relative to the others"
+        )
     return SongRecord(f["id"], [([tuple(x) for x in t["terms"]], t["truth"]) for t in f["tracks"]], info)
 
 
@@ -207,9 +218,10 @@ def run_mix(song: dict, priors: dict, out: Path, rough: Path | None = None) -> d
         json.dump(priors, f)
     try:
         mix(scrambled(song), out, report=False, daws=(), priors=f.name, workers=2, rough=rough)
+        return errors(score_out(out, song), song)
     finally:
         os.unlink(f.name)
-    return errors(score_out(out, song), song)
+        shutil.rmtree(out, ignore_errors=True)  # a song's mix is ~0.5 GB: keep only its score
 
 
 def run_old(song: dict, rev: str, out: Path) -> dict[str, float]:
@@ -279,6 +291,13 @@ def main() -> int:
     ap.add_argument("--mix", choices=("all", "final"), default="all", help="songs mixed end to end")
     ap.add_argument("--rough", action="store_true", help="also mix with the author's mix as the rough")
     ap.add_argument("--dev-only", action="store_true", help="score the development songs only")
+    ap.add_argument("--groups", action="store_true", help="score the songs printed as group stems")
+    ap.add_argument(
+        "--no-groups-train",
+        dest="groups_train",
+        action="store_false",
+        help="train on the songs' tracks only (by default each training song also counts printed as groups)",
+    )
     ap.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="a fit setting of decide.priors"
     )
@@ -297,8 +316,18 @@ def main() -> int:
         print(f"[{i}/{len(all_songs)}] features {s['id']}", file=sys.stderr)
         feats[s["id"]] = features(s)
     by_id = {s["id"]: s for s in all_songs}
+    gfeats = group_features(all_songs, feats) if args.groups_train else {}
+    if args.groups:
+        text = "# Balance on songs printed as groups (Drums, Bass, Guitars, Vocals, Music)\n\n"
+        text += groups_report(all_songs, feats, args.groups_train) + "\n"
+        print(text)
+        (RESULTS / "balance_real_groups.md").write_text(text)
+        return 0
     if args.write:
-        priors = fit([record(feats[i], by_id[i]) for i in sorted(feats)])
+        priors = fit(
+            [record(feats[i], by_id[i]) for i in sorted(feats)]
+            + [record(gfeats[i], by_id[i]) for i in sorted(gfeats)]
+        )
         priors["built_from"] = {
             "data": "eval/build_real_songs.py",
             "manifests_sha256": [
@@ -306,6 +335,14 @@ def main() -> int:
             ],
         }
         PRIORS_PATH.write_text(json.dumps(priors, indent=1, ensure_ascii=False) + "\n")
+
+        # what the fit read, per training song (terms and truth per track, no audio): CI re-fits it
+        def rows(r: SongRecord) -> list:
+            return [[[[k, round(x, 6)] for k, x in terms], round(v, 4)] for terms, v in r.tracks]
+
+        recs = [record(feats[i]) for i in sorted(feats)] + [record(gfeats[i]) for i in sorted(gfeats)]
+        records = [{"id": r.id, "tracks": rows(r)} for r in recs]
+        RECORDS.write_text(json.dumps({"priors_sha256": _sha(PRIORS_PATH), "songs": records}) + "\n")
         print(f"wrote {PRIORS_PATH} from {len(feats)} songs")
         return 0
 
@@ -322,7 +359,7 @@ def main() -> int:
             continue
         f, song = feats[sid], by_id[sid]
         train = [j for j in dev if j != sid]  # the final split never trains
-        priors = fit([record(feats[j]) for j in train])
+        priors = fit([record(feats[j]) for j in train] + [record(gfeats[j]) for j in train if j in gfeats])
         pred = centred(np.array([predict(priors, t["terms"]) - t["truth"] for t in f["tracks"]]))
         base = baseline(song)
         mixed = {}
@@ -377,6 +414,83 @@ def main() -> int:
     (RESULTS / name).write_text(out + "\n")
     (RESULTS / name.replace(".md", ".json")).write_text(json.dumps(rows, indent=0) + "\n")
     return 0
+
+
+#: Printed-stem groups, as a band's stems are printed for a mix engineer (role -> stem name).
+GROUPS = {
+    "kick": "Drums", "snare": "Drums", "hihat": "Drums", "toms": "Drums", "overheads": "Drums",
+    "room": "Drums", "drum_kit": "Drums", "percussion": "Drums",
+    "bass": "Bass",
+    "electric_guitar": "Guitars", "acoustic_guitar": "Guitars",
+    "lead_vocal": "Vocals", "backing_vocals": "Vocals",
+}  # fmt: skip
+
+
+def grouped(song: dict, f: dict) -> dict | None:
+    """The song as printed stems of groups (Drums, Bass, Guitars, Vocals, Music: the stems summed
+    by role at their level in the author's mix), with each group's loudness in that mix as the
+    truth: a stand-in for printed stems of real recordings. None with fewer than 3 groups."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for t in f["tracks"]:
+        members[GROUPS.get(t["role"], "Music")].append(t["track"])
+    if len(members) < 3:
+        return None
+    out = CACHE / f"{song['id']}~groups" / "sums"  # scrambled() writes beside it, in stems/
+    tracks = []
+    for name, parts in sorted(members.items()):
+        wav = out / "stems" / f"{name}.wav"
+        if not wav.is_file():
+            xs = [sf.read(song["dir"] / "stems" / f"{p}.wav", always_2d=True, dtype="float32") for p in parts]
+            rate = xs[0][1]
+            n = max(x.shape[0] for x, _ in xs)
+            ch = max(x.shape[1] for x, _ in xs)
+            y = np.zeros((n, ch), dtype=np.float32)
+            for x, _ in xs:
+                y[: x.shape[0]] += x if x.shape[1] == ch else np.repeat(x, ch, axis=1)
+            wav.parent.mkdir(parents=True, exist_ok=True)
+            sf.write(wav, y, rate, subtype="FLOAT")
+        x, rate = sf.read(wav, always_2d=True)
+        tracks.append({"track": name, "lufs_in_mix": float(pyloudnorm.Meter(rate).integrated_loudness(x))})
+    truth = {"song": song["id"], "set": song["truth"].get("set"), "tracks": tracks}
+    return {"id": f"{song['id']}~groups", "dir": out, "truth": truth, "entry": song["entry"]}
+
+
+def group_features(all_songs: list[dict], feats: dict) -> dict[str, dict]:
+    """Features of every song printed as group stems (song id -> features), where it has 3 groups."""
+    out = {}
+    for s in all_songs:
+        g = grouped(s, feats[s["id"]])
+        if g is not None:
+            out[s["id"]] = features(g)
+    return out
+
+
+def groups_report(all_songs: list[dict], feats: dict, groups_train: bool = True) -> str:
+    """Equal loudness against the learned balance on the songs printed as groups, each scored with
+    priors fitted on the other songs' tracks (never on its own)."""
+    dev = [i for i in feats if not is_final(i)]
+    gfeats = {}
+    for s in all_songs:
+        g = grouped(s, feats[s["id"]])
+        if g is not None:
+            gfeats[s["id"]] = (g, features(g))
+    rows = []
+    for s in all_songs:
+        if s["id"] not in gfeats:
+            continue
+        g, fg = gfeats[s["id"]]
+        train = [record(feats[j]) for j in dev if j != s["id"]]
+        if groups_train:
+            train += [record(gfeats[j][1]) for j in dev if j != s["id"] and j in gfeats]
+        priors = fit(train)
+        pred = centred(np.array([predict(priors, t["terms"]) - t["truth"] for t in fg["tracks"]]))
+        base = baseline(g)
+        for t, e in zip(fg["tracks"], pred, strict=True):
+            rows.append(
+                {"song": fg["id"], "set": fg["set"], "track": t["track"], "role": t["track"],
+                 "equal": base[t["track"]], "learned": float(e)}
+            )  # fmt: skip
+    return summary(rows, ["equal", "learned"])
 
 
 def _sha(p: Path) -> str:

@@ -225,6 +225,12 @@ class SongRecord:
     info: dict[str, Any] = field(default_factory=dict)
 
 
+def _song(record_id: str) -> str:
+    """The song a training record comes from: a song printed as groups ("ID~groups") is the same
+    song as "ID", counted once."""
+    return record_id.split("~", 1)[0]
+
+
 def _per_song(song: SongRecord, key: str, resid: list[float]) -> float | None:
     """The term's value in one song: least-squares slope of the residuals on its feature."""
     num = den = 0.0
@@ -264,7 +270,7 @@ def _sound_fit(songs: list[SongRecord]) -> dict[str, dict[str, Any]]:
     for j, key in enumerate(keys):
         stat = shrink.summarise(list(pseudo[:, j]), PRIOR_SPREAD_DB, LIMIT_DB, 0.0, PRIOR_WEIGHT)
         stat.update(
-            songs=n,
+            songs=len({_song(s.id) for s in songs}),
             per_unit_of=SOUND[key],
             scale=round(float(scale[j]), 4),
             db_per_sd=stat["value"],
@@ -294,17 +300,18 @@ def fit(songs: list[SongRecord], published: bool = True, roles: bool | None = No
         for s in songs:
             offset[s.id] = float(np.median([v - predict(terms) for terms, v in s.tracks]))
         for key in keys:
-            values = []
+            values, seen = [], set()
             for s in songs:
                 resid = [v - offset[s.id] - predict(terms, key) for terms, v in s.tracks]
                 v = _per_song(s, key, resid)
                 if v is not None:
                     values.append(v)
+                    seen.add(_song(s.id))
             extra = []
             if published and key in PUBLISHED:
                 extra = [PUBLISHED[key][0]] * PUBLISHED_WEIGHT
             stat = shrink.summarise(values + extra, PRIOR_SPREAD_DB, LIMIT_DB, 0.0, PRIOR_WEIGHT, robust=True)
-            stat["songs"] = len(values)
+            stat["songs"] = len(seen)
             if extra:
                 v, src = PUBLISHED[key]
                 stat["published"] = {"value": v, "weight": PUBLISHED_WEIGHT, "source": src}
@@ -345,7 +352,7 @@ def fit(songs: list[SongRecord], published: bool = True, roles: bool | None = No
             f"{PRIOR_WEIGHT:g} songs, at most {LIMIT_DB:g} dB per term)."
         ),
         "terms": {k: stats[k] for k in sorted(stats)},
-        "songs": [{"id": s.id, **s.info} for s in songs],
+        "songs": [{"id": s.id, **s.info} for s in songs if _song(s.id) == s.id],
     }
 
 
