@@ -328,6 +328,10 @@ def main() -> int:
             [record(feats[i], by_id[i]) for i in sorted(feats)]
             + [record(gfeats[i], by_id[i]) for i in sorted(gfeats)]
         )
+        priors["method"] += (
+            " Each song also counts printed as group stems (its tracks summed by role into drums, "
+            "bass, guitars, vocals and music), counted as one song."
+        )
         priors["built_from"] = {
             "data": "eval/build_real_songs.py",
             "manifests_sha256": [

@@ -39,11 +39,23 @@ def percussive(a: TrackAnalysis) -> bool:
     return a.transient_db > 9.0 and a.onset_rate > 0.5
 
 
+#: How far under its peaks a sustained part's level still counts as playing (dB): below it is the
+#: silence between phrases, which a compressor never acts on.
+PLAYING_RANGE_DB = 40.0
+#: The most makeup a compressor may need (dB): a part that would need more is compressed less.
+MAX_MAKEUP_DB = 12.0
+
+
 def compressor_levels(a: TrackAnalysis, trim_db: float) -> np.ndarray:
     """The level distribution (dB, envelope percentiles after the trim) a compressor acts on:
-    for hits, only the hits themselves (within 20 dB of the peaks), not the silence between."""
+    for hits, only the hits themselves (within 20 dB of the peaks), not the silence between; for
+    sustained parts, the levels within ``PLAYING_RANGE_DB`` of the peaks (a part that plays a
+    few phrases is not compressed against the silence between them)."""
     pct = np.asarray(a.env_percentiles) + trim_db
-    return pct[pct > float(pct[99]) - 20.0] if percussive(a) else pct
+    if percussive(a):
+        return pct[pct > float(pct[99]) - 20.0]
+    playing = pct[pct > float(pct[99]) - PLAYING_RANGE_DB]
+    return playing if playing.size >= 10 else pct
 
 
 def compression(ctx: Context, session: Session) -> list[Move]:
@@ -56,12 +68,14 @@ def compression(ctx: Context, session: Session) -> list[Move]:
         a = ctx.analyses[t.id]
         pct = compressor_levels(a, t.trim_db)
         peaks = float(a.env_percentiles[99]) + t.trim_db
-        body = float(np.median(pct)) if percussive(a) else float(pct[50])
+        body = float(np.median(pct))  # of the levels it acts on (the 50th percentile when all count)
         spread = peaks - body
         if spread < target + 2.0:
             continue
         threshold = round(body + 2.0, 1)
         ratio = round(float(np.clip((peaks - threshold) / max(target - 2.0, 1.0), 1.5, 8.0)), 1)
+        while makeup_for(pct, threshold, ratio) > MAX_MAKEUP_DB:  # never more than makeup can give back
+            threshold = round(threshold + 1.0, 1)
         if percussive(a):
             attack = round(float(np.clip(a.decay_ms / 6.0, 10.0, 30.0)), 1)
             release = round(float(np.clip(a.decay_ms * 1.5, 50.0, 250.0)), -1)
@@ -70,7 +84,7 @@ def compression(ctx: Context, session: Session) -> list[Move]:
             attack = 5.0 if a.transient_db > 6.0 else 10.0
             release = 120.0 if a.lra_lu < 8 else 200.0
             character = "sustained: a quicker attack holds the level steady"
-        makeup = round(min(makeup_for(pct, threshold, ratio), 12.0), 1)
+        makeup = round(min(makeup_for(pct, threshold, ratio), MAX_MAKEUP_DB), 1)
         gr_peaks = float(static_gain_reduction(np.array([peaks]), threshold, ratio)[0])
         params = {
             "threshold_db": threshold,

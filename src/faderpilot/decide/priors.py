@@ -428,6 +428,12 @@ def explain(dep: Departure, least_db: float = 0.5) -> str:
     return "; ".join(bits) if bits else "only small learned departures (under 0.5 dB each)"
 
 
+def term_size(term: dict[str, Any]) -> float:
+    """How much a term of ``provenance()["terms"]`` moves tracks, to list the largest first: a
+    sound term's dB per standard deviation of its measure, a role term's dB."""
+    return abs(term["db_per_sd"]) if term.get("db_per_sd") is not None else abs(term["value_db"])
+
+
 def provenance(priors: dict[str, Any]) -> dict[str, Any]:
     """What the priors rest on, for ``session.provenance``: every song and published figure."""
     published = sorted({v["published"]["source"] for v in priors["terms"].values() if "published" in v})

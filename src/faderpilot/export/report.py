@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from ..decide.priors import term_size
 from ..render.filters import FILTER_KINDS, chain_band_response_db
 from ..render.plan import Plan, band_levels, eq_change_db
 from ..render.plan import build as build_plan
@@ -855,11 +856,7 @@ def _training_html(training: dict | None) -> str:
         '<table class="console"><thead><tr><th>Departure</th><th>Value</th><th>Training songs</th>'
         "</tr></thead><tbody>",
     ]
-
-    def weight(v: dict) -> float:  # a sound term's size is its dB per standard deviation
-        return abs(v["db_per_sd"]) if v.get("db_per_sd") is not None else abs(v["value_db"])
-
-    for key, v in sorted(training.get("terms", {}).items(), key=lambda kv: -weight(kv[1])):
+    for key, v in sorted(training.get("terms", {}).items(), key=lambda kv: -term_size(kv[1])):
         value = fmt_db(v["value_db"])
         if "per_unit_of" in v:
             per_sd = fmt_db(v["db_per_sd"])

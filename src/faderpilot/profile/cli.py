@@ -9,6 +9,8 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from ..decide.priors import term_size
+
 
 def add_parsers(sub: Any) -> None:
     """Add ``learn`` and ``provenance`` to the main parser's subcommands."""
@@ -52,8 +54,15 @@ def provenance_lines(session) -> list[str]:
     if training:
         songs = training.get("songs", [])
         lines.append(f"The balance was learned from {len(songs)} real songs ({training.get('method', '')}):")
-        for key, v in sorted(training.get("terms", {}).items(), key=lambda kv: -abs(kv[1]["value_db"])):
-            if v["value_db"]:
+        for key, v in sorted(training.get("terms", {}).items(), key=lambda kv: -term_size(kv[1])):
+            if not v["value_db"]:
+                continue
+            if "per_unit_of" in v:
+                lines.append(
+                    f"  - {key}: {v['value_db']:+.2f} dB per unit of {v['per_unit_of']} "
+                    f"({v['db_per_sd']:+.1f} dB per sd), on {v['songs']} songs"
+                )
+            else:
                 lines.append(f"  - {key}: {v['value_db']:+.2f} dB, on {v['songs']} songs")
         for x in songs:
             pkg = f"{x.get('package') or ''} {x.get('package_version') or ''}".strip()
