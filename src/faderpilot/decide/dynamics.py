@@ -48,12 +48,14 @@ MAX_MAKEUP_DB = 12.0
 
 def compressor_levels(a: TrackAnalysis, trim_db: float) -> np.ndarray:
     """The level distribution (dB, envelope percentiles after the trim) a compressor acts on:
-    for hits, only the hits themselves (within 20 dB of the peaks), not the silence between; for
-    sustained parts, the levels within ``PLAYING_RANGE_DB`` of the peaks (a part that plays a
-    few phrases is not compressed against the silence between them)."""
+    for hits, only the hits themselves (within 20 dB of the peaks), not the silence between; for a
+    sustained part silent more than half the time, the levels within ``PLAYING_RANGE_DB`` of the
+    peaks (a part that plays a few phrases is not compressed against the silence between them)."""
     pct = np.asarray(a.env_percentiles) + trim_db
     if percussive(a):
         return pct[pct > float(pct[99]) - 20.0]
+    if a.active_fraction >= 0.5:  # mostly playing: the median is already a playing level
+        return pct
     playing = pct[pct > float(pct[99]) - PLAYING_RANGE_DB]
     return playing if playing.size >= 10 else pct
 
