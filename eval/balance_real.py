@@ -316,17 +316,17 @@ def main() -> int:
         print(f"[{i}/{len(all_songs)}] features {s['id']}", file=sys.stderr)
         feats[s["id"]] = features(s)
     by_id = {s["id"]: s for s in all_songs}
-    gfeats = group_features(all_songs, feats) if args.groups_train else {}
+    gfeats = group_features(all_songs, feats) if args.groups_train or args.groups else {}
     if args.groups:
         text = "# Balance on songs printed as groups (Drums, Bass, Guitars, Vocals, Music)\n\n"
-        text += groups_report(all_songs, feats, args.groups_train) + "\n"
+        text += groups_report(all_songs, feats, gfeats, args.groups_train) + "\n"
         print(text)
         (RESULTS / "balance_real_groups.md").write_text(text)
         return 0
     if args.write:
         priors = fit(
             [record(feats[i], by_id[i]) for i in sorted(feats)]
-            + [record(gfeats[i], by_id[i]) for i in sorted(gfeats)]
+            + [record(gfeats[i][1], by_id[i]) for i in sorted(gfeats)]
         )
         priors["method"] += (
             " Each song also counts printed as group stems (its tracks summed by role into drums, "
@@ -344,7 +344,7 @@ def main() -> int:
         def rows(r: SongRecord) -> list:
             return [[[[k, round(x, 6)] for k, x in terms], round(v, 4)] for terms, v in r.tracks]
 
-        recs = [record(feats[i]) for i in sorted(feats)] + [record(gfeats[i]) for i in sorted(gfeats)]
+        recs = [record(feats[i]) for i in sorted(feats)] + [record(gfeats[i][1]) for i in sorted(gfeats)]
         records = [{"id": r.id, "tracks": rows(r)} for r in recs]
         RECORDS.write_text(json.dumps({"priors_sha256": _sha(PRIORS_PATH), "songs": records}) + "\n")
         print(f"wrote {PRIORS_PATH} from {len(feats)} songs")
@@ -363,7 +363,7 @@ def main() -> int:
             continue
         f, song = feats[sid], by_id[sid]
         train = [j for j in dev if j != sid]  # the final split never trains
-        priors = fit([record(feats[j]) for j in train] + [record(gfeats[j]) for j in train if j in gfeats])
+        priors = fit([record(feats[j]) for j in train] + [record(gfeats[j][1]) for j in train if j in gfeats])
         pred = centred(np.array([predict(priors, t["terms"]) - t["truth"] for t in f["tracks"]]))
         base = baseline(song)
         mixed = {}
@@ -459,25 +459,21 @@ def grouped(song: dict, f: dict) -> dict | None:
     return {"id": f"{song['id']}~groups", "dir": out, "truth": truth, "entry": song["entry"]}
 
 
-def group_features(all_songs: list[dict], feats: dict) -> dict[str, dict]:
-    """Features of every song printed as group stems (song id -> features), where it has 3 groups."""
+def group_features(all_songs: list[dict], feats: dict) -> dict[str, tuple[dict, dict]]:
+    """Every song printed as group stems, where it has 3 groups: song id -> (the grouped song,
+    its features)."""
     out = {}
     for s in all_songs:
         g = grouped(s, feats[s["id"]])
         if g is not None:
-            out[s["id"]] = features(g)
+            out[s["id"]] = (g, features(g))
     return out
 
 
-def groups_report(all_songs: list[dict], feats: dict, groups_train: bool = True) -> str:
-    """Equal loudness against the learned balance on the songs printed as groups, each scored with
-    priors fitted on the other songs' tracks (never on its own)."""
+def groups_report(all_songs: list[dict], feats: dict, gfeats: dict, groups_train: bool = True) -> str:
+    """Equal loudness against the learned balance on the songs printed as groups (``gfeats``, from
+    :func:`group_features`), each scored with priors fitted on the other songs (never on its own)."""
     dev = [i for i in feats if not is_final(i)]
-    gfeats = {}
-    for s in all_songs:
-        g = grouped(s, feats[s["id"]])
-        if g is not None:
-            gfeats[s["id"]] = (g, features(g))
     rows = []
     for s in all_songs:
         if s["id"] not in gfeats:

@@ -174,25 +174,20 @@ def sound_measures(analyses: list[Any]) -> list[dict[str, float]]:
 
 def track_facts(session: Session, analyses: dict[str, Any], lead_id: str | None) -> dict[str, TrackFacts]:
     """Facts for every audible track (``analyses``: track id -> TrackAnalysis)."""
-    from ..analysis.measure import BAND_CENTRES
-
     tracks = [t for t in session.tracks if not t.mute and not t.analysis.get("unusable")]
     counts: dict[str, int] = defaultdict(int)
     for t in tracks:
         counts[t.role.value] += 1
     instrumental = counts.get("lead_vocal", 0) == 0
-    low = BAND_CENTRES < 150
     raw = sound_measures([analyses[t.id] for t in tracks]) if tracks else []
     for t, r in zip(tracks, raw, strict=True):
         r["sound:melody"] = 1.0 if t.id == lead_id else 0.0
     means = {k: float(np.mean([r[k] for r in raw])) for k in SOUND} if raw else {}
     out = {}
     for t, r in zip(tracks, raw, strict=True):
-        p = 10 ** (np.asarray(analyses[t.id].band_db, dtype=float) / 10)
-        share = float(np.sum(p[low]) / max(np.sum(p), 1e-30))
         sound = {k: r[k] - means[k] for k in SOUND} if len(tracks) > 1 else {}
         role = t.role.value
-        out[t.id] = TrackFacts(role, t.id == lead_id, instrumental, counts[role], share, sound)
+        out[t.id] = TrackFacts(role, t.id == lead_id, instrumental, counts[role], r["sound:lows"], sound)
     return out
 
 
