@@ -237,3 +237,74 @@ def test_fixed_resonance_under_moving_notes_gets_a_cut_there_and_clean_tracks_ge
     assert moves[0].value.params["gain_db"] <= -3
     s, ctx, _ = build({"Gtr.wav": (gtr, "electric_guitar")})
     assert resonances(ctx, s) == []
+
+
+def test_a_compressor_on_a_part_that_plays_a_few_phrases_keeps_its_measured_loudness():
+    """The static-curve makeup reads 50 ms levels, the detector follows the peaks: on a sparse,
+    peaky part it takes several dB more; the makeup measured on the audio gives all of it back."""
+    from faderpilot.analysis.loudness import integrated_loudness
+    from faderpilot.decide.dynamics import calibrate_makeup
+    from faderpilot.render.engine import compressor_changes_db
+
+    sr = SR
+    n = 16 * sr
+    t = np.arange(n) / sr
+    body = 10 ** (-30 / 20) * np.sqrt(2) * np.sin(2 * np.pi * 220 * t)
+    env = np.zeros(n)
+    for k in range(4):  # four 1.5 s phrases, each with a 0.3 s swell 12 dB over the body, then silence
+        env[k * 4 * sr : k * 4 * sr + int(1.5 * sr)] = 1.0
+        a = k * 4 * sr + sr // 2
+        env[a : a + int(0.3 * sr)] = 4.0
+    w = np.hanning(int(0.2 * sr))
+    env = np.convolve(env, w / w.sum(), mode="same")  # sung swells, not hits
+    x = body * env
+    x = x.astype(np.float32)[None]
+    s, ctx, audio = build({"Lead.wav": (x, "lead_vocal")})
+    apply(s, compression(ctx, s))
+    track = s.tracks[0]
+    comp = chain_of(s, track.id, "compressor")
+    assert comp, "the sparse, peaky part is compressed"
+    static = comp[0].params["makeup_db"]
+    changes = {track.id: compressor_changes_db(track, audio[track.source_id], sr)}
+    before = changes[track.id][comp[0].id]
+    assert before < -1.0, before  # the static-curve makeup falls short by more than 1 dB
+    apply(s, calibrate_makeup(s, changes))
+    assert chain_of(s, track.id, "compressor")[0].params["makeup_db"] == pytest.approx(
+        static - before, abs=0.11
+    )
+    after = compressor_changes_db(track, audio[track.source_id], sr)[comp[0].id]
+    assert abs(after) <= 0.15, after
+    trimmed = audio[track.source_id] * np.float32(10 ** (track.trim_db / 20))
+    y = run_chain(trimmed, track.chain, sr)
+    assert integrated_loudness(y, sr) == pytest.approx(integrated_loudness(trimmed, sr), abs=0.3)
+    assert "Measured on its audio" in chain_of(s, track.id, "compressor")[0].decision.reason
+
+
+def test_a_compressor_that_would_need_more_than_twelve_db_of_makeup_compresses_less():
+    """Swells 20 dB over the body of a sparse part: the measured loss is over 12 dB, so the
+    threshold goes up until makeup can give it back, and the part keeps its loudness."""
+    from faderpilot.analysis.loudness import integrated_loudness
+    from faderpilot.decide.dynamics import MAX_MAKEUP_DB
+    from faderpilot.pipeline import keep_compressed_loudness
+
+    sr = SR
+    n = 16 * sr
+    t = np.arange(n) / sr
+    body = 10 ** (-30 / 20) * np.sqrt(2) * np.sin(2 * np.pi * 220 * t)
+    env = np.zeros(n)
+    for k in range(4):
+        env[k * 4 * sr : k * 4 * sr + int(1.5 * sr)] = 1.0
+        env[k * 4 * sr + sr // 2 : k * 4 * sr + sr // 2 + int(0.3 * sr)] = 10.0
+    w = np.hanning(int(0.2 * sr))
+    x = (body * np.convolve(env, w / w.sum(), mode="same")).astype(np.float32)[None]
+    s, ctx, audio = build({"Lead.wav": (x, "lead_vocal")})
+    apply(s, compression(ctx, s))
+    track = s.tracks[0]
+    threshold = chain_of(s, track.id, "compressor")[0].params["threshold_db"]
+    keep_compressed_loudness(s, audio, workers=1)
+    comp = chain_of(s, track.id, "compressor")[0]
+    assert comp.params["threshold_db"] > threshold and comp.params["makeup_db"] <= MAX_MAKEUP_DB
+    assert "compresses less" in comp.decision.reason
+    trimmed = audio[track.source_id] * np.float32(10 ** (track.trim_db / 20))
+    y = run_chain(trimmed, track.chain, sr)
+    assert integrated_loudness(y, sr) == pytest.approx(integrated_loudness(trimmed, sr), abs=0.5)

@@ -23,7 +23,8 @@ from .audio.io import check_destination, write_wav_atomic
 from .audio.io import load_sources as load_sources
 from .decide import apply, context, decide
 from .decide import headroom as headroom_move
-from .decide.base import Context
+from .decide.base import Context, audible_tracks
+from .decide.dynamics import calibrate_makeup
 from .decide.master import PEAK_TARGET_DB
 from .decide.priors import load as load_priors
 from .decide.priors import provenance as priors_provenance
@@ -39,7 +40,7 @@ from .prep.pipeline import prep as prep
 from .prep.pipeline import session_rate as session_rate
 from .prep.process import PrepReport
 from .render.chain import db_to_gain, run_chain
-from .render.engine import Rendered, render, render_bus
+from .render.engine import Rendered, compressor_changes_db, render, render_bus
 from .render.plan import build as build_plan
 from .render.plan import stem_paths as stem_paths
 from .session.io import save, write_text_atomic
@@ -129,6 +130,7 @@ def mix(
     learned = None
     if profile is not None:
         learned, target_lufs = _apply_profile(session, ctx, profile, matched is None, target_lufs)
+    keep_compressed_loudness(session, audio, workers)
     _record_provenance(session, ctx, p.report, matched, rough, learned, profile)
 
     if target_lufs is not None and "target_lufs" not in session.master.decisions:
@@ -162,6 +164,34 @@ def mix(
     result.files = sorted(written)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def keep_compressed_loudness(session: Session, audio: dict[str, np.ndarray], workers: int) -> None:
+    """Set every compressor's makeup from what it measurably takes on its track's audio
+    (``decide.dynamics.calibrate_makeup``), keeping the decision's origin, so each printed stem
+    lands at the loudness its fader was set for."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sr = session.sample_rate
+    compressed = [t for t in audible_tracks(session) if any(p.kind == "compressor" for p in t.chain)]
+    tracks = [t for t in compressed if t.source_id in audio]
+    origin = {p.id: p.decision.origin for t in tracks for p in t.chain if p.decision is not None}
+    for _ in range(3):  # a later pass measures a compressor made gentler in the one before
+        with ThreadPoolExecutor(max(1, workers)) as pool:
+            changes = dict(
+                zip(
+                    [t.id for t in tracks],
+                    pool.map(lambda t: compressor_changes_db(t, audio[t.source_id], sr), tracks),
+                    strict=True,
+                )
+            )
+        moves = calibrate_makeup(session, changes)
+        for m in moves:
+            apply(session, [m], origin=origin.get(m.value.id, "rules"))
+        changed = {m.target for m in moves if m.value.params.get("makeup_db") == m.refs["static_makeup_db"]}
+        tracks = [t for t in tracks if t.id in changed]
+        if not tracks:
+            break
 
 
 def edited_history(out_dir: Path) -> int:

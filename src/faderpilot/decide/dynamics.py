@@ -110,6 +110,50 @@ def compression(ctx: Context, session: Session) -> list[Move]:
     return moves
 
 
+def calibrate_makeup(session: Session, changes: dict[str, dict[str, float]]) -> list[Move]:
+    """Makeup that gives back what each compressor really takes. ``changes``: track id ->
+    processor id -> the loudness change measured through it on the track's audio
+    (``render.engine.compressor_changes_db``). The static-curve estimate reads 50 ms levels, while
+    the detector follows the waveform's peaks with its attack and release, so it takes more (up to
+    6 dB more on a part that plays a few phrases); the balance sets each fader for a part whose
+    loudness its compressor keeps, so the makeup is set from the measurement. A compressor that
+    would need more than ``MAX_MAKEUP_DB`` compresses less instead (its threshold raised by what
+    the static curve says takes the excess), and is measured again."""
+    moves = []
+    for t in session.tracks:
+        measured = changes.get(t.id, {})
+        for p in t.chain:
+            change = measured.get(p.id)
+            if p.kind != "compressor" or change is None or abs(change) < 0.1:
+                continue
+            old = float(p.params.get("makeup_db", 0.0))
+            params = dict(p.params)
+            taken = old - change  # the loudness the compressor takes before its makeup
+            if taken > MAX_MAKEUP_DB:
+                ratio = float(params["ratio"])  # above the threshold, 1 dB more of it takes 1 - 1/ratio dB
+                raise_db = (taken - MAX_MAKEUP_DB + 0.5) / max(1.0 - 1.0 / ratio, 0.1)
+                params["threshold_db"] = round(float(params["threshold_db"]) + raise_db, 1)
+                text = (
+                    f"Measured on its audio, it took {taken:.1f} dB of loudness, more than makeup may give "
+                    f"back ({MAX_MAKEUP_DB:g} dB), so it compresses less: threshold "
+                    f"{params['threshold_db']:g} dB."
+                )
+            else:
+                params["makeup_db"] = round(max(0.0, taken), 1)
+                if params["makeup_db"] == old:
+                    continue
+                text = (
+                    f"Measured on its audio, the compressor with {old:g} dB makeup changed its loudness "
+                    f"by {change:+.1f} dB, so the makeup is {params['makeup_db']:g} dB."
+                )
+            first = p.decision.reason if p.decision is not None else ""
+            rule = p.decision.rule if p.decision is not None else "dynamics.compression"
+            refs = {"static_makeup_db": old, "measured_change_db": change}
+            proc = Processor(p.id, "compressor", params)
+            moves.append(Move(t.id, "processor", proc, (first + " " + text).strip(), rule, refs))
+    return moves
+
+
 def saturation(ctx: Context, session: Session) -> list[Move]:
     """Harmonics on a bass that has little above 150 Hz (so it reads on small speakers), and a
     gentle drive on the drum bus."""

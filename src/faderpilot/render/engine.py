@@ -78,6 +78,36 @@ def render_track(track: Track, x: np.ndarray, sr: int, law: PanLaw) -> np.ndarra
     return pan_stereo(y, track.pan, track.width, law)
 
 
+def compressor_changes_db(track: Track, x: np.ndarray, sr: int) -> dict[str, float]:
+    """What each enabled compressor of the track really does to its loudness, measured on the
+    track's own audio (placed, trimmed, through the chain before it): integrated loudness after
+    it (makeup included) less before it, in dB, by processor id. The balance assumes a compressor
+    keeps a part's loudness; this is what the makeup is calibrated against
+    (``decide.dynamics.calibrate_makeup``), since the detector's ballistics take more than the
+    static curve alone predicts."""
+    from ..analysis.loudness import integrated_loudness
+
+    comps = [i for i, p in enumerate(track.chain) if p.enabled and p.kind == "compressor"]
+    if not comps:
+        return {}
+    frames = x.shape[1]
+    if track.channels == 1 and x.shape[0] == 2:
+        x = x.mean(axis=0, keepdims=True, dtype=np.float32)
+    y = place_clips(x, clips(track, sr, frames), frames)
+    y = (y * np.float32(db_to_gain(track.trim_db))).astype(np.float32)
+    out: dict[str, float] = {}
+    done = 0
+    for i in comps:
+        y = run_chain(y, track.chain[done:i], sr)
+        before = integrated_loudness(y, sr)
+        y = run_chain(y, [track.chain[i]], sr)
+        after = integrated_loudness(y, sr)
+        done = i + 1
+        if np.isfinite(before) and np.isfinite(after) and before > -70.0:
+            out[track.chain[i].id] = round(float(after - before), 2)
+    return out
+
+
 def pan_stereo(y: np.ndarray, pan: float, width: float, law: PanLaw) -> np.ndarray:
     """Mono or stereo strip audio to a stereo pair (width first, then the pan law)."""
     gl, gr = pan_gains(pan, y.shape[0], law)
