@@ -355,6 +355,32 @@ def _plural_forms() -> dict[str, str]:
 
 
 TARGET_WORDS.update(_plural_forms())
+# a player named for the part played ("the drummer is too loud", "the bassist needs more low end"):
+# the part; added after the plurals, so "drummers" in general ("a tool most drummers use") is not
+TARGET_WORDS.update(
+    {
+        "vocalist": "lead_vocal",
+        "lead vocalist": "lead_vocal",
+        "bassist": "bass",
+        "bass player": "bass",
+        "drummer": "drums",
+        "guitarist": "guitars",
+        "guitar player": "guitars",
+        "lead guitarist": "electric_guitar",
+        "rhythm guitarist": "guitars",
+        "pianist": "keys",
+        "piano player": "keys",
+        "keyboardist": "keys",
+        "keyboard player": "keys",
+        "keys player": "keys",
+        "organist": "keys",
+        "percussionist": "percussion",
+        "saxophonist": "orchestral",
+        "sax player": "orchestral",
+        "trumpeter": "orchestral",
+        "violinist": "orchestral",
+    }
+)
 
 #: Canonical targets and the roles they cover (``mix`` is the master bus, resolved apart).
 TARGET_ROLES: dict[str, tuple[str, ...]] = {
@@ -471,6 +497,13 @@ DESCRIPTOR_FORMS: dict[str, str] = {
     # more of the words mixers use for the same regions
     "buzzy": "harsh", "trashy": "harsh", "splashy": "harsh",
     "plinky": "thin", "paper-thin": "thin", "growl": "mids",
+    # the same regions in words of texture: a grating top, a cloudy low-mid, a missing body or top
+    # ("papery", "fizzy" stay unknown: the labelled set asks for "not understood" there)
+    "clanky": "harsh", "clangy": "harsh", "glassy": "harsh",
+    "scratchy": "harsh", "strident": "harsh", "brash": "harsh", "ice-pick": "harsh",
+    "icepick": "harsh", "anemic": "thin", "anaemic": "thin",
+    "skinny": "thin", "weedy": "thin", "foggy": "muddy", "smeary": "muddy", "veiled": "dull",
+    "quacky": "nasal", "honking": "honky", "subby": "bassy",
 }  # fmt: skip
 
 # ---------------------------------------------------------------------------------------------
@@ -647,9 +680,93 @@ _COMPARE_BY = (
     r"(?:(?:also|much|way|far|a bit|a little|a lot|lots|quite|quite a bit|a good deal|slightly|a tad|"
     r"significantly|considerably|noticeably|somewhat|rather|still|even|now|often|sometimes)\s+){0,3}"
 )
+#: Qualities and their opposites, for a quality denied ("not loud enough" = too quiet).
+_OPPOSITE = {
+    "loud": "quiet", "quiet": "loud", "soft": "loud", "audible": "quiet", "present": "distant",
+    "upfront": "distant", "forward": "distant", "bright": "dull", "clear": "muddy", "dark": "bright",
+    "wide": "narrow", "narrow": "wide", "wet": "dry", "dry": "wet", "full": "thin", "fat": "thin",
+    "thick": "thin", "big": "thin", "heavy": "thin", "punchy": "weak", "prominent": "quiet",
+}  # fmt: skip
+_NOT = r"(?:\bnot|n't|\bnever|\bhardly|\bbarely)\s+"
+#: Complaints denied: "not harsh", "never buried", "isn't too boomy at all" ask for nothing.
+_COMPLAINTS = (
+    r"(?:overbearing|overpowering|harsh|muddy|boomy|boxy|buried|lost|dominant|distracting|sibilant|nasal|"
+    r"piercing|shrill|cluttered|messy|smeared|washy|drowned|masked|swamped|obscured|tinny|brittle)"
+)
 REWRITES: tuple[tuple[str, str, str], ...] = (
+    # a quality denied is its opposite: "not loud enough" = too quiet, "isn't bright enough" = too dull
+    (
+        _NOT
+        + r"(?:quite\s+|really\s+|nearly\s+|very\s+|exactly\s+|always\s+)?("
+        + "|".join(_OPPOSITE)
+        + r")\s+enough\b",
+        "NOT_ENOUGH",
+        "a quality denied = its opposite",
+    ),
+    # a complaint denied asks for nothing: "never overbearing", "not too loud", "doesn't mask the vocal"
+    (
+        _NOT + r"(?:at all\s+)?(?:(?:too|overly|excessively)\s+\w+|" + _COMPLAINTS + r")\b(?!\s+enough)"
+        r"|\b(?:don'?t|doesn'?t|didn'?t|do not|does not|did not|never)\s+(?:really\s+)?"
+        r"(?:overpower|bury|mask|"
+        r"drown(?: out)?|swamp|step on|clash with|fight with|compete with|get lost|disappear|clutter)\w*",
+        " fine",
+        "a complaint denied: nothing asked",
+    ),
+    # work done on a band is a cut: "clean up the low end on the piano", "tidy up the low mids"
+    (
+        r"(?:^|(?<=\band )|(?<=\bthen )|(?<=\bto )|(?<=\bjust )|(?<=\bplease )|(?<=\btry )|(?<=\bshould )|"
+        r"(?<=\bcould )|(?<=\bwould )|(?<=\bi'd )|(?<=\bmust ))"
+        r"(?:clean|tidy|clear)\s+up\s+(?=(?:the\s+|some\s+(?:of\s+the\s+)?|all\s+the\s+)?"
+        r"(?:low end|lows|low mids|low-mids|mud|muddiness|mids|bottom|bottom end|low frequencies|sub|"
+        r"boominess|boxiness)\b)",
+        "cut ",
+        "cleaning up a band = a cut",
+    ),
+    # body added: "fatten up the snare", "beef up the kick", "thicken the guitars"
+    (
+        r"\b(?:fatten|beef|thicken|bulk|flesh)(?:s|ed|ing)?(?:\s+(?:up|out))?\b(?=\s+(?:the|your|those|these|that|this|"
+        r"my)\b)",
+        "add body to",
+        "fattening = more body",
+    ),
+    # tired ears and kinds of band are no moves: "can't hear it anymore", "a full band", "full length"
+    (
+        r"\b(?:can'?t|cannot|can not|couldn'?t|could not)\s+(?:really\s+)?hear\s+"
+        r"(?:it|them|the mix|anything)?\s*(?:any ?more|objectively|properly any ?more)\b",
+        "ears are tired",
+        "tired ears, not a level",
+    ),
+    (
+        r"\bfull(?:[- ](?:band|length|album|song|version|mix ?down|time|arrangement|production|on)\b)",
+        "whole",
+        "",
+    ),
+    # a tail that will not end is too long: "the reverb tail goes on forever", "the delay lasts for ages"
+    (
+        r"\b(?:goes|go|going|went|carries|carry|lasts?|lasting|rings?|ringing|hangs?|hanging|drags?)\s+(?:on\s+)?"
+        r"(?:forever|for ever|for ages|way too long|too long|and on)\b|\bnever (?:ends|stops|dies)\b",
+        "is too long",
+        "a tail that does not end = too long",
+    ),
+    # "could be a little higher in the mix", "mixed so low you can barely tell": a level
+    (r"\bhigher\s+in\s+the\s+mix\b", "louder", "'higher in the mix' = louder"),
+    (r"\blower\s+in\s+the\s+mix\b", "quieter", "'lower in the mix' = quieter"),
+    (
+        r"\bmixed\s+(?:so\s+|too\s+|very\s+|really\s+|way\s+|a bit\s+|a little\s+|rather\s+|quite\s+)?"
+        r"(low|quiet|quietly|high|loud|loudly|hot)\b",
+        "MIXED",
+        "'mixed low' = too quiet",
+    ),
+    # a complaint put as a question: "does the kick really need to be that loud?" = too loud
+    (
+        r"\b(?:does|do)\s+((?:the|your|that|this|those|these)\s+[a-z \-]+?)\s+(?:really\s+)?"
+        r"(?:need|have) to be (?:that|so|this)\s+([a-z]+)",
+        r"\1 is too \2",
+        "a question that complains",
+    ),
     # headings: "Smoothness: apply some cut ..." (one to three words before a colon, no digits)
     (r"^\s*([a-z][a-z \-/&']{0,30}):\s+(?=\S)", "HEADING", "heading"),
+    (r"^\s*([a-z][a-z \-/&']{0,30}?)\s*(?:->|=>|>|\u2192)\s*(?=\S)", "HEADING", "heading"),
     # "the drums (especially the kick) could be louder": the aside narrows the target before it,
     # it is not a second move
     (
@@ -863,6 +980,39 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
         "too much",
         "'a bit much' = too much",
     ),
+    # a state said in a relative clause belongs to the noun before it: "the reverb on the snare,
+    # which feels too much" = "the reverb on the snare feels too much"
+    (
+        r",?\s*\b(?:which|that|who)\s+(?=(?:is|are|was|were|feels?|felt|sounds?|sounded|seems?|seemed|"
+        r"gets?|sits?)\s+(?:\w+\s+){0,2}(?:too|a bit|a little|a tad|way|kinda|overly|rather|quite)\b)",
+        " ",
+        "",
+    ),
+    # "my only gripe is ...", "the main issue is that ...": a frame around the note, not the note
+    (
+        r"\b(?:(?:my|our)\s+(?:only\s+|main\s+|one\s+|biggest\s+|big\s+|real\s+|other\s+|last\s+|small\s+|"
+        r"minor\s+)?|(?:the|one)\s+(?:only|main|biggest|big|real|other|last|small|minor)\s+)"
+        r"(?:gripe|complaint|criticism|critique|nitpick|nit|note|issue|problem|concern|suggestion|quibble)"
+        r"\s+(?:here\s+)?(?:is|was|would be)\s+(?:that\s+|with\s+)?(?!still\b|present\b|gone\b|fixed\b)",
+        " ",
+        "a frame around the note",
+    ),
+    # "a bit far back", "rather far away": the distance is the complaint
+    (
+        r"\b(?:a bit|a little|a tad|quite|rather|pretty|very|so|kinda|kind of|somewhat)\s+far\s+"
+        r"(back|away|behind|off)\b",
+        r"too far \1",
+        "'a bit far back' = too far back",
+    ),
+    # where the listener heard it, not a move: "on my car stereo", "through earbuds"
+    (
+        r"\b(?:on|through|in|with|over|from|via)\s+(?:(?:my|the|a|your|his|her|their|our|some|cheap|"
+        r"good|small|tiny|big|laptop|phone|car|studio|club|bluetooth|computer|iphone)\s+){0,3}"
+        r"(?:car\s+stereo|stereo\s+system|hi-?fi|headphones?|cans|earbuds?|ear ?pods|airpods|speakers?|"
+        r"monitors|radio|boombox|sound ?system|pa|phone|laptop)\b",
+        " ",
+        "where it was heard (ignored)",
+    ),
     (
         r"\b(?:sounds?|sounded|feels?|felt|seems?|is|are|was|were) (?:\w+ ){0,2}"
         r"(?:weak|feeble|wimpy|underpowered)"
@@ -1028,6 +1178,20 @@ REWRITES: tuple[tuple[str, str, str], ...] = (
         "too dull",
         "a state: muffled -> brighter",
     ),
+    # perceiving made hard: a limiting word before a verb of hearing, whatever the pair ("can hardly
+    # hear", "could barely make out", "impossible to pick out", "struggle to distinguish", "is barely
+    # audible"): too quiet
+    (
+        r"\b(?:(?:can|could|am|is|are|was|were|it'?s|it is)\s+)?(?:(?:only|just|really)\s+)?"
+        r"(?:barely|hardly|scarcely|can'?t|cannot|can not|couldn'?t|could not|not able to|unable to|"
+        r"struggl\w* to|(?:hard|difficult|impossible|tough|tricky) to)\s+"
+        r"(?:really\s+|even\s+|quite\s+|properly\s+|clearly\s+|ever\s+)?"
+        r"(?:hear|make out|pick out|detect|notice|catch)\b(?![^.;]*\b(?:from|apart)\b)|"
+        r"\b(?:barely|hardly|scarcely|not very|not really)\s+(?:audible|noticeable|perceptible|discernible|"
+        r"detectable|heard|noticed)\b",
+        "too quiet",
+        "a state: hard to hear -> up",
+    ),
     # "I didn't notice the bass at all": too quiet
     (
         r"\b(?:didn'?t|did not|couldn'?t|could not|can'?t|cannot|"
@@ -1166,6 +1330,10 @@ def _rewrite(text: str) -> tuple[str, list[str]]:
                 if not (named_before and _TARGET_RE.search(g[0])):
                     return f" {g[0]} "
                 out = ""
+            elif rep == "MIXED":
+                out = "too quiet" if g[0] in ("low", "quiet", "quietly") else "too loud"
+            elif rep == "NOT_ENOUGH":
+                out = f"too {_OPPOSITE[g[0]]}"
             elif rep == "HALF":
                 out = f"{float(g[0]) / 2:g} db"
             else:
@@ -1229,11 +1397,45 @@ def _synth_lead(text: str) -> tuple[str, list[str]]:
     return text, readings
 
 
+#: Number words that may say a frequency ("three k", "two to four kilohertz", "eight hundred").
+_FREQ_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "sixteen": 16, "twenty": 20,
+    "one and a half": 1.5, "two and a half": 2.5,
+}  # fmt: skip
+_FREQ_WORDS_ALT = "|".join(sorted(_FREQ_WORDS, key=len, reverse=True))
+
+
 def _normalise(text: str) -> str:
     t = text.lower()
     t = t.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", " - ")
     t = re.sub(r"(\d)\s*(?:-|to|\u2013)\s*(\d+(?:\.\d+)?)\s*(k|khz|hz)\b", r"\1\3-\2\3", t)
     t = re.sub(r"(\d),(\d{3})", r"\1\2", t)
+    # a frequency said in words: "two to four kilohertz", "three k", "a couple hundred hertz"
+    t = re.sub(
+        r"\b(?:a couple(?: of)?|a few)\s+hundred\b",
+        lambda m: "200" if m.group(0).startswith("a couple") else "300",
+        t,
+    )
+    t = re.sub(
+        r"\b(" + _FREQ_WORDS_ALT + r")\s+hundred\b",
+        lambda m: str(int(_FREQ_WORDS[m.group(1)] * 100)),
+        t,
+    )
+    t = re.sub(
+        r"\b("
+        + _FREQ_WORDS_ALT
+        + r")(?=(?:\s+(?:and|to|or)\s+(?:"
+        + _FREQ_WORDS_ALT
+        + r"|\d+(?:\.\d+)?))?\s*(?:k|khz|kilohertz|hz|hertz)\b)",
+        lambda m: f"{_FREQ_WORDS[m.group(1)]:g}",
+        t,
+    )
+    t = re.sub(
+        r"\b(and|to|or) (" + _FREQ_WORDS_ALT + r")(?=\s*(?:k|khz|kilohertz|hz|hertz)\b)",
+        lambda m: f"{m.group(1)} {_FREQ_WORDS[m.group(2)]:g}",
+        t,
+    )
     t = re.sub(r"(\d+(?:\.\d+)?)\s*(k|khz|hz)?\s*/\s*(\d+(?:\.\d+)?)\s*(k|khz|hz)\b", r"\1\2-\3\4", t)
     t = re.sub(r"[!?]+", " . ", t)
     t = re.sub(r"\b(?:o{2,}h+|a{2,}h+)(s?)\b", r"oohs", t)  # sung "ooooh"s and "aaah"s are backing vocals
@@ -1367,6 +1569,61 @@ def _correct_scored(text: str, extra: set[str]) -> tuple[str, list[str]]:
     return re.sub(r"[a-z][a-z'\-]*", fix, text), fixes
 
 
+#: A target word written in two ("over heads", "snare drum" is a phrase already): the halves of
+#: every one-word target of six letters or more, read back as one word.
+_SPLIT_TARGETS: dict[str, str] = {
+    f"{w[:i]} {w[i:]}": w
+    for w in TARGET_WORDS
+    if " " not in w and "-" not in w and len(w) >= 6 and w.isalpha()
+    for i in range(3, len(w) - 2)
+}
+_SPLIT_TARGET_RE = re.compile(
+    r"\b(" + "|".join(map(re.escape, sorted(_SPLIT_TARGETS, key=len, reverse=True))) + r")\b"
+)
+
+#: Where a noun names the thing to move: after a determiner, before a verb of state or a move.
+_TARGET_SLOT_RE = re.compile(
+    r"\b((?:the|your|my|that|this|his|her|their|our)\s+)([a-z]+)"
+    r"(?=(?:'s|s)?\s+(?:is|are|was|were|sounds?|seems?|feels?|needs?|could|should|has|have|track|guitar|"
+    r"drums?|parts?|line|level|volume|fader|too|way|a bit|a little|up|down|louder|quieter)\b)"
+)
+
+
+def _sound_alike_targets(text: str, extra: set[str]) -> tuple[str, list[str]]:
+    """English words that sound like a target word and stand where a target would ("the base is
+    too loud", "the symbols are harsh", "the high hats"), and target words written in two ("over
+    heads"): read as the target, with the phonetic key and the score; elsewhere they stay what they
+    are ("the base of the mix")."""
+    fixes: list[str] = []
+
+    def join(m: re.Match) -> str:
+        fixes.append(f"'{m.group(0)}' read as '{_SPLIT_TARGETS[m.group(0)]}' (one word written in two)")
+        return _SPLIT_TARGETS[m.group(0)]
+
+    text = _SPLIT_TARGET_RE.sub(join, text)
+    phon = _phonetic_targets(extra)
+
+    def fix(m: re.Match) -> str:
+        det, w = m.group(1), m.group(2)
+        if w in TARGET_WORDS or w in _VOCAB_SET or w in _KNOWN or len(w) < 4:
+            return m.group(0)
+        key = _phonetic(w.rstrip("s") if w.endswith("s") and not w.endswith("ss") else w)
+        cands = [v for v in phon.get(key, []) + phon.get(_phonetic(w), []) if " " not in v]
+        if not cands:
+            return m.group(0)
+        best = max(cands, key=lambda v: _ratio(w, v))
+        score = _ratio(w, best)
+        if score < 60:
+            return m.group(0)
+        fixes.append(
+            f"'{w}' read as '{best}' (sounds alike where a track is named: key '{key}', score {score:.0f})"
+        )
+        return det + best
+
+    text = _TARGET_SLOT_RE.sub(fix, text)
+    return text, fixes
+
+
 def _correct(text: str, extra: set[str]) -> str:
     """:func:`_correct_scored` without the report."""
     return _correct_scored(text, extra)[0]
@@ -1427,6 +1684,13 @@ def _has(text: str, *pats: str) -> bool:
 def _word_dir(text: str) -> str | None:
     """Direction from the verbs and comparatives of a clause (None when it says neither)."""
     text = re.sub(r"\bbuild[- ]?ups?\b", "buildup", text)  # a noun of excess, not "up"
+    # "needs cleaning up", "need taming": a band that needs work done on it comes down
+    text = re.sub(
+        r"\bneeds?\s+(?:some\s+|a bit of\s+|a little\s+)?(?:clean|tidy|tidi|tam|thinn|control|"
+        r"reign|rein)\w*(?:\s+(?:up|in|out))?\b",
+        "needs cut",
+        text,
+    )
     # "eating up all the midrange", "taking up too much space": hogging, not "up"
     text = re.sub(
         r"\b(?:eat|eats|eating|ate|hog|hogs|hogging|take|takes|taking|took)\s+up\b", "hogging", text
@@ -1448,7 +1712,8 @@ def _word_dir(text: str) -> str | None:
         r"pokes?|poking|sticks? out|sticking out|jumps? out|in your face|hot|harsh|aggressive|boxy|"
         r"muddy|mud|boomy|nasal|honky|piercing|shrill|brittle|flabby|tinny|metallic|brassy|bloated|"
         r"puffy|excessive\w*|prominent|resonan\w*|ringing|undesirable|unwanted|unneeded|unnecessary|"
-        r"superfluous|useless|offending|ugly|"
+        r"superfluous|useless|offending|ugly|whistl\w*|spikes?|humps?|squeal\w*|whin(?:e|es|ing|y)|"
+        r"(?:a|the|some|that) ring|rings|"
         r"problem\w*|buildup|overwhelming|grating|painful|fatiguing|abrasive|annoying|distracting|"
         r"obtrusive|intrusive|overdone|cheesy|messy|cluttered|crowded|congested|muddled|smeary)\b",
     )
@@ -1489,6 +1754,23 @@ def _word_dir(text: str) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # The grammar
 
+
+#: Verbs of one part covering another, in every form ("crowds out", "stepping all over", "eats into",
+#: "gets in the way of"): a word class, so that the part doing it comes down and the part it covers
+#: is the yardstick.
+_MASKING_VERBS = (
+    r"(?:crowd(?:s|ing)?(?: out)?|step(?:s|ping)? (?:on|all over|over)|eat(?:s|ing)? (?:up|into|away at)|"
+    r"cover(?:s|ed|ing)? up|obscur(?:e|es|ing)|swallow(?:s|ing)?|smother(?:s|ing)?|overshadow(?:s|ing)?|"
+    r"overwhelm(?:s|ing)?|trampl(?:e|es|ing)|gets? in the way of|getting in the way of|stomp(?:s|ing)? on|"
+    r"walk(?:s|ing)? (?:all )?over|sit(?:s|ting)? on top of)"
+)
+
+#: Up to four determiners or quantifiers before a noun ("the", "all of the", "any of your", "most of
+#: the other"): a word class, so that phrases around a target do not each list their own.
+_DETERMINERS = (
+    r"(?:(?:the|a|an|all|any|some|most|much|many|every|each|of|your|my|our|their|his|her|its|other|"
+    r"those|these|that|this|rest)\s+){0,4}"
+)
 
 #: The yardstick of a comparison, with a word or two of description before it: "too loud compared
 #: to the backing instruments", "weak relative to the harmonic instruments", "disappears behind the
@@ -1550,12 +1832,12 @@ def _targets(
             if not re.search(
                 r"\b(?:by|than|behind|under|over|into|against|vs|versus|compared to|with|swamping|masking|"
                 r"covering|burying|drowning out|eating|fighting|stepping on|clashing with|on top of|"
-                r"overpower\w*|squelch\w*|drowns? out|drowned out|masks|buries|swamps|smothers?|"
+                r"overpower\w*|squelch\w*|drowns? out|drowned out|mask|masks|bury|buries|swamps?|smothers?|"
                 r"dominates|obscur\w*|covers|eats|steps on|"
                 r"(?:steals?|robs?|takes? away)\s+(?:\w+\s+){0,4}?from|swallow\w*|overshadow\w*|"
-                r"in the way of|"
+                r"in the way of|" + _MASKING_VERBS + r"|"
                 r"(?!(?:lack|miss|need|want|los)ing\b)\w+ing(?:\s+(?:up|out|over))?)"
-                r"\s+(?:the\s+|all\s+)?$",
+                r"\s+" + _DETERMINERS + r"$",
                 clause[: f[2]],
             )
             and not (
@@ -1601,6 +1883,22 @@ def _targets(
             r"compet\w* with|fight\w*(?: with)?|step\w* on)\s+(?:the\s+|your\s+)?$",
             clause[: found[0][2]],
         )
+    ):
+        if dropped is not None:
+            dropped.extend(found)
+        return []
+    # "it sits too far behind the guitars", "they're louder than the vocal": with a pronoun for the
+    # subject, the one named after a word of comparison is the yardstick, whatever the verb
+    if (
+        len(found) == 1
+        and re.match(
+            r"\s*(?:but\s+|and\s+|so\s+|though\s+)?(?:it|they)\b(?!\s+(?:is|are)\s+(?:the|a)\b)", clause
+        )
+        and _YARDSTICK_RE.search(clause[: found[0][2]])
+        and not _YARDSTICK_RE.search(clause[: found[0][2]])
+        .group(0)
+        .startswith(("sound", "feel", "seem", "look"))
+        and not re.search(r"\b(?:and|or|,)\s*$", clause[: found[0][2]])
     ):
         if dropped is not None:
             dropped.extend(found)
@@ -1753,7 +2051,10 @@ _FILTER_PATTERNS = (  # (action, the phrases that ask for it), the high-pass tri
 
 
 #: "sits a bit high", "is way low": the words between the verb and a level's "high"/"low"
-_LEVEL_HEDGE = r"(?:(?:a bit|a little|slightly|way|too|quite|rather|kinda|bit)\s+)?"
+_LEVEL_HEDGE = (
+    r"(?:(?:a bit|a little|slightly|way|too|quite|rather|kinda|kind of|sort of|bit|somewhat|fairly|"
+    r"pretty|very|really|a tad|a touch|relatively|comparatively|overly|super)\s+)?"
+)
 
 
 #: A verb that takes something away, said of the thing that follows ("reduce the width",
@@ -1825,7 +2126,7 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
     fm = (
         _FREQ_RE.search(c)
         or re.search(
-            r"\b(?:cut|boost|dip|scoop|notch|bump|add|pull|reduce|take out|take|lift)\s+"
+            r"\b(?:cut|boost|dip|scoop|notch|bump|add|pull|reduce|take out|take|lift)\s+(?:out\s+|up\s+)?"
             r"(?:some\s+|a bit of\s+|a little\s+)?"
             r"(\d{2,5})()(?![\d.]|\s*(?:db|%))",
             c,
@@ -1971,6 +2272,19 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
                 r"\b(?:too|way|so|very|really) (?:far )?(?:upfront|up front|forward|close|in your face)\b",
                 r"\bless\b",
             )
+            # a state with no wish beside it is the complaint: "the snare is in your face"
+            or (
+                _has(
+                    c,
+                    r"\b(?:is|are|was|were|sits?|sitting|sounds?|feels?|seems?)\s+(?:\w+\s+){0,2}?"
+                    r"(?:upfront|up front|forward|in (?:your|ya) face|in front)\b",
+                )
+                and not _has(
+                    c,
+                    r"\b(?:more|could|should|would|needs?|want\w*|bring|push|make|get|put|pull|"
+                    r"enough|not|isn't|aren't|never)\b",
+                )
+            )
             else "up"
         )
         return "depth", d, ex
@@ -2031,10 +2345,15 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         r"(?<!\bis )(?<!\bare )(?<!\bsounds )(?<!\bseems )(?<!\bfeels )(?<!\bpretty )(?<!\bvery )(?<!\btoo )"
         r"\bcent(?:er|re)(?:d|ed|ing)\b(?!\s+(?:around|at|on|between|near)\b)",
         r"\b(?:left|right) of (?:the )?(?:cent(?:er|re)|middle|inner)\b",
+        # a place said as a state: "the piano is too far left", "the bass sits off-centre"
+        r"\b(?:too|way|so) (?:far |much )?(?:over )?(?:to the )?(?:left|right)\b",
+        r"\boff[- ]?cent(?:er|re)(?:d)?\b|\b(?:off|over) to (?:one|the) side\b|\blop-?sided\b",
     ):
+        if _has(c, r"\boff[- ]?cent(?:er|re)(?:d)?\b|\b(?:off|over) to (?:one|the) side\b|\blop-?sided\b"):
+            return "pan", "centre", ex
         if _has(c, r"\bcent(?:er|re)(?:d|ed|ing)?\b") and not _has(c, r"\b(?:left|right)\b"):
             return "pan", "centre", ex
-        if far := re.search(r"\btoo (?:far|much) (?:over )?(?:to the )?(left|right)\b", c):
+        if far := re.search(r"\b(?:too|way|so) (?:far |much )?(?:over )?(?:to the )?(left|right)\b", c):
             d = "right" if far.group(1) == "left" else "left"  # "panned too far left": back the other way
         elif _has(c, r"\bleft\b"):
             d = "left"
@@ -2276,6 +2595,8 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
         r"overpower\w*|overwhelm\w*|squelch\w*|disappear\w*|vanish\w*|recede\w*|missing|lacking|"
         r"swallow(?:s|ing)?|overshadow(?:s|ing)?|in the way|prominent|"
         r"clipping|clips|clipped|distorting|overloading|overloads|red-?lining)\b",
+        r"\b" + _MASKING_VERBS + r"\b",
+        r"\b(?:crowded|trampled|overshadowed|smothered|swallowed|obscured|stepped on)\s+(?:out\b|by\b|on\b)",
         r"\btoo little\b",
         r"\btoo (?:low|high)\b",
         r"\b(?:is|are|sits?|sitting|seems?)\s+" + _LEVEL_HEDGE + r"(?:high|low)\b(?! end)",
@@ -2299,6 +2620,15 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             ):
                 return "", None, ex
         d = _word_dir(c)
+        # "backing vocals should sit a few dB under the lead": placed under = down when it is
+        # asked for; "the vocal sits under the guitars", said as a state, is buried = up
+        under = _has(
+            c,
+            r"\b(?:sit|sits|sitting|be|placed|tucked|mixed)\s+(?:\w+\s+){0,3}?(?:under|below|beneath|underneath)\b",
+        )
+        if under:
+            wish = _has(c, r"\b(?:should|could|would|needs?|must|want|try|make|keep|let|has to|have to)\b")
+            return "level", "down" if wish else "up", ex
         if _has(
             c,
             r"\b(?:too|a bit|way|bit|kinda|little|so|really|very|super|pretty|quite|rather) "
@@ -2312,6 +2642,12 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             r"drowning out|burying|masking|covering|eating|clipping|clips|clipped|distorting|overloading|"
             r"swallow(?:s|ing)?|overshadow(?:s|ing)?|in the way|"
             r"overloads|red-?lining)\b",
+            # a masking verb with an object masks it ("drowning everything", "swamps the keys");
+            # without one ("the vocal is drowning", "drowning in reverb") the part is the masked one
+            r"\b(?:drown|swamp|smother)(?:s|ing)\s+(?!in\b|under\b|beneath\b|out\b|a bit\b|a little\b)"
+            + _DETERMINERS
+            + r"(?:everything|else|rest|others?|[a-z]{3,})\b",
+            r"\b" + _MASKING_VERBS + r"\b",
         ):
             d = "down"
         elif _has(
@@ -2319,6 +2655,8 @@ def _action(clause: str, has_target: bool) -> tuple[str, str | None, dict]:
             r"\b(?:too )?(?:quiet|soft)\b",
             r"\b(?:buried|lost|drowning|drowned|swamped|masked|hidden|inaudible|disappear\w*|vanish\w*|"
             r"recede\w*)\b",
+            r"\b(?:crowded|trampled|overshadowed|smothered|swallowed|obscured|stepped on)\s+"
+            r"(?:out\b|by\b|on\b)",
             r"\btoo low\b",
             r"\b(?:is|are|sits?|sitting|seems?)\s+" + _LEVEL_HEDGE + r"low\b(?! end)",
             r"\bcan'?t (?:really )?hear\b",
@@ -2339,6 +2677,12 @@ _QUESTION_RE = re.compile(
     re.I,
 )
 _REQUEST_RE = re.compile(
+    # a suggestion or a complaint put as a question: "is it possible to lower the bass?", "would it
+    # help to cut 300 Hz?", "why is the snare so loud?", "does the kick need to be that loud?"
+    r"\bis it possible to\b|\bwould it (?:help|hurt|be (?:better|good|worth|possible))\b|"
+    r"\bwhat do you think (?:about|of)\s+\w+ing\b|\bwhat if (?:we|you|i)\b|"
+    r"^\W*why (?:is|are) (?:the|your|my|that|this|those)\b[^?]*\b(?:so|that|this)\s+\w+\W*$|"
+    r"\b(?:does|do) (?:the|your|that|this|those|these)\b[^?]*\b(?:need|have) to be (?:that|so|this)\b|"
     r"\b(?:can|could|would|will) (?:you|we|u|ya)\b|\b(?:what|how) about\b|\bwhy not\b|"
     r"\bmind (?:turning|bringing|pulling|pushing|adding|cutting|boosting)\b",
     re.I,
@@ -2475,6 +2819,56 @@ _WANTS_RE = re.compile(
 )
 
 
+#: Words that open a sentence to place it in the talk, not to say what to do ("As I said before,
+#: ...", "Either way ...", "To be honest, ...", "Anyway, ..."): read past, never as a habit or a
+#: fact, so the sentence after them is judged on its own words.
+_DISCOURSE_RE = re.compile(
+    r"^\W*(?:(?:as|like) (?:i|we) (?:said|mentioned|wrote|noted|stated)\b[^,.;:]{0,40}(?=,)|"
+    r"either way|anyway|anyhow|to be honest|honestly|tbh|"
+    r"in my (?:humble )?opinion|imo|imho|personally|for what it'?s worth|fwiw|that said|"
+    r"having said that|with that said|that being said|all in all|on the whole|by the way|btw|"
+    r"again|(?:and|but) also|also|plus|additionally|furthermore|moreover|besides that|"
+    r"first(?:ly)?|second(?:ly)?|third(?:ly)?|lastly|finally|one more thing|another thing|"
+    r"other than that|apart from that|aside from that|ok(?:ay)?|well|now|right)\b\s*[,:\-]?\s+",
+    re.I,
+)
+
+
+#: A description followed by its approval ("..., which suits the song perfectly", "..., exactly what
+#: you want from a doom band", "as you'd expect from a pop record", "which gives the record its
+#: feel"): the state is meant, nothing is asked.
+_APPROVED_RE = re.compile(
+    r"\b(?:which|that|and (?:it|this|that))\s+(?:\w+\s+)?(?:suits?|fits?|works?|serves?|complements?|"
+    r"matches?|gives? (?:the|it|this|that) (?:\w+ )?(?:its|their|a|the)|"
+    r"adds? (?:to )?(?:the )?(?:character|charm|vibe|feel|mood|atmosphere))\b|"
+    r"\b(?:exactly|just|precisely) what (?:you|one|i|we) (?:want|need|expect)\b|"
+    r"\bas (?:you'?d|you would|one would|i'?d|you might) expect\b|"
+    r"\b(?:on purpose|by design|intentional(?:ly)?|deliberate(?:ly)?)\b",
+    re.I,
+)
+#: A sentence about other mixes or other times ("A lot of beginners boost the low end too much",
+#: "Back in the 80s, gated reverb was everywhere", "I used to mix everything too loud", "Their
+#: first album had a drier vocal"): history or a habit of others, not a move for this mix.
+_ELSEWHERE_RE = re.compile(
+    r"^\W*(?:(?:a lot of|lots of|plenty of|so many|too many|many|most|some|few)\s+(?:\w+\s+)?(?:beginners|"
+    r"newcomers|people|producers|engineers|mixers|artists|bands|musicians|home recordists|rappers|"
+    r"singers|labels|records|albums|songs|mixes)\b)|"
+    r"\b(?:i|we) used to\b|\bback in (?:the )?(?:\d0'?s|day|the day)\b|\bin the (?:\d0'?s|old days)\b|"
+    r"\bwhen (?:i|we) (?:first )?(?:started|was starting|were starting|began)\b|"
+    r"^\W*(?:their|his|her) (?:\w+ )?(?:album|record|ep|lp|single|release)s?\b",
+    re.I,
+)
+
+
+def _strip_discourse(sentence: str) -> tuple[str, str]:
+    """A sentence without the discourse markers that open it, and the markers read past."""
+    gone = ""
+    while (m := _DISCOURSE_RE.match(sentence)) and len(sentence) > m.end() + 3:
+        gone += m.group(0)
+        sentence = sentence[m.end() :]
+    return sentence, gone.strip()
+
+
 def _not_instructions(text: str) -> tuple[str, list[str], list[str]]:
     """Sentences that ask for nothing: a question ("Does my snare have enough body?") and praise
     with no complaint or request in it ("LOVE the body of the vocal; sits very nicely"). Returns
@@ -2483,7 +2877,9 @@ def _not_instructions(text: str) -> tuple[str, list[str], list[str]]:
     dropped: list[str] = []
     readings: list[str] = []
     for sent in re.split(r"(?<=[.!?])\s+|\n+", text):
-        s = sent.strip()
+        s, gone = _strip_discourse(sent.strip())
+        if gone:
+            readings.append(f"'{gone}' read as: a discourse marker, not part of the note")
         if not s:
             continue
         # "Maybe the vocals are too high?" asks; "Maybe dial back the reverb?" suggests a move
@@ -2498,6 +2894,21 @@ def _not_instructions(text: str) -> tuple[str, list[str], list[str]]:
         if s.endswith("?") and (question or follow) and not _REQUEST_RE.search(s):
             dropped.append(s)
             readings.append(f"'{s}' read as: a question, not an instruction")
+            continue
+        if _APPROVED_RE.search(s) and not re.search(
+            r"\b(?:should|could|would|needs?|try|please|maybe|perhaps|but|though|although|however)\b|"
+            r"n't\b",
+            s,
+            re.I,
+        ):
+            dropped.append(s)
+            readings.append(f"'{s}' read as: a description that is approved, nothing asked")
+            continue
+        if _ELSEWHERE_RE.search(s) and not re.search(
+            r"\b(?:your|this (?:mix|song|track)|here|should|could|would|needs?|try|please)\b", s, re.I
+        ):
+            dropped.append(s)
+            readings.append(f"'{s}' read as: about other mixes or other times, not a move for this one")
             continue
         if _PROPERTY_RE.search(s) and not _MOVE_RE.search(_PROPERTY_RE.sub(" ", s)):
             dropped.append(s)
@@ -2543,6 +2954,10 @@ def _not_instructions(text: str) -> tuple[str, list[str], list[str]]:
         if (
             _DESCRIBES_RE.search(s)
             and not _COMPLAINT_RE.search(s)
+            # "sounds like it was recorded in a tin can": a likeness, said to complain
+            and not re.search(
+                r"\b(?:sounds?|sounded|sounding)\s+(?:\w+\s+)?(?:like|as if|as though)\b", s, re.I
+            )
             # "piano is usually spread across the field": a tutorial's advice, not this mix described
             and not re.search(
                 r"\b(?:usually|typically|often|generally|normally|commonly|traditionally|always|"
@@ -2576,6 +2991,9 @@ _SIDE_RE = re.compile(
     r"(?:can|could|will|won't|doesn't|does not|don't|do not|sits?|shines?|are|is|be)|"
     r"until (?:the|your|it|they|you|he|she)\b|"
     r"(?<=,\s)(?:it|they|this|that)(?:'ll| will| would| might| may)\s+(?!be\s+(?:louder|quieter|better))|"
+    # a result said after the state: ", causing them to fade", "to the point where", ", leaving the"
+    r"(?<=,\s)(?:causing|making|leaving|resulting in|meaning|forcing|so that)\s|"
+    r"to the point (?:where|that)\b|"
     r"because (?!of)|since (?:the|your|it|they|you|there|we|i)\b|which (?:will|would|allows?|lets?|gives?"
     r"|helps?|makes?)|"
     r"(?:clears?|makes?|leaves?|creates?|frees? up|opens? up|carves? out) (?:some |more |up )?(?:space|room)|"
@@ -2617,7 +3035,7 @@ def parse(text: str, names: list[str] | None = None) -> Parsed:
     parts = [_split_side(s) for s in sents]
     sides = [side.strip() for _, side in parts if side]
     full = _parse(text, names)
-    if not sides:
+    if not sides or _APPROVED_RE.search(text):  # "..., which gives the record its feel": one description
         return full
     main = _parse(" ".join(m for m, _ in parts), names)
     if not main.intents or any(i.target == "mix" and not i.target_words for i in main.intents):
@@ -2687,6 +3105,16 @@ _CLAUSE_PRAISE_RE = re.compile(
     r"lovely|awesome|amazing|perfect|excellent|fantastic|spot on|well|clean|clear|tight|"
     r"balanced|controlled|punchy)(?:\s+and\s+\w+)?\b|"
     r"\b(?:is|are|was|were|been|sits?|sit)\s+(?:\w+\s+){0,4}?(?:nicely|beautifully|perfectly)\s*$|"
+    # a verb done well: "the song builds nicely into the chorus", "the bass locks in really well"
+    r"\b[a-z]+s\s+(?:\w+\s+){0,1}?(?:nicely|beautifully|perfectly|really well|so well|very well)\b|"
+    # a quality wanted, said of a part: "the guitars sound huge", "the bass is tight and warm"
+    r"\b(?:sounds?|sounding|is|are|was|were|feels?)\s+(?:so\s+|really\s+|very\s+|pretty\s+|super\s+)?"
+    r"(?:huge|massive|big|fat|rich|lush|smooth|polished|powerful|defined|detailed|natural|spacious|"
+    r"tight)(?:\s+and\s+\w+)?\s*$|"
+    r"\b(?:nearly|almost|pretty much|basically|so close to being) there\b|"
+    # each part in its place: "every instrument has its own space", "crystal clear"
+    r"\b(?:has|have|got|gets|get|find|finds)\s+(?:its|their)\s+own\s+(?:space|place|room|pocket|spot)\b|"
+    r"\bcrystal[- ]clear\b|"
     r"\b(?:i|we)\s+(?:really\s+)?(?:like|love|dig|enjoy)\b|^\s*(?:nice|great|good|solid|lovely|awesome)\s+"
     r"(?:work|job|mix|song|track|stuff|tune)\b"
 )
@@ -2694,7 +3122,37 @@ _CLAUSE_COMPLAINT_RE = re.compile(
     r"\b(?:too|not|no|never|could|should|would|need\w*|more|less|lack\w*|missing|buried|lost|"
     r"harsh|muddy|boomy|boxy|thin|dull|weak|quiet|loud|louder|quieter|up|down|cut|boost|reduce|"
     r"add|bring|pull|push|turn|try|maybe|though|except|problem\w*|issue\w*|bit|little|tad|touch|"
+    r"make|makes|making|"
     r"slightly|somewhat|rather)\b|n't\b|\d"
+)
+
+
+#: A pronoun standing for the thing to move ("turn it down", "she should be heard", "tuck them
+#: in"), and the words that make the whole mix what a bare "it" means ("overall it's bright").
+_UNRESOLVED_RE = re.compile(
+    # "it" moved ("turn it down", "tuck it in 10%"), or a person or plural standing for a part
+    # ("she should be heard", "they're too loud"); "it" as the subject of a state ("it's way too
+    # compressed") is the song itself, and "it is time to", "it might be worth" stand for nothing
+    r"\b(?:turn|bring|pull|push|tuck|back|take|put|drop|raise|lower|cut|boost|move|nudge|ride|keep|"
+    r"leave|get|give|set|pan|send|automate|compress|eq|fade|mute|solo|sit|knock|ease|dial|crank|lift)"
+    r"\w*\s+(?:it|them|him|her)\b|"
+    r"\b(?:they|he|she|he/she|this one|that one)\b"
+    # "he wanted more lower mids", "they asked for more bass": the person asking, not the thing
+    r"(?!\s+(?:\w+\s+)?(?:want\w*|ask\w*|said|says|think\w*|thought|felt|feels?|lik\w+|lov\w+|"
+    r"prefer\w*|suggest\w*|request\w*|need\w* (?:more|less)|would like|'d like)\b)"
+)
+_WHOLE_MIX_RE = re.compile(
+    r"\b(?:overall|whole|entire|everything|mix\w*|master\w*|track|song|tune|piece|record\w*|"
+    r"production|sound|stereo|bus|buss|output|level|levels|volume|loud\w*|quiet\w*|limit\w*|clipp\w*)\b"
+)
+
+
+#: A clause whose subject is the whole record ("the production on this EP is muddy", "the
+#: recording is thin", "the overall sound was harsh").
+_WHOLE_SUBJECT_RE = re.compile(
+    r"\s*(?:\w+\s+){0,2}?(?:the|this|my|your|their|its)\s+(?:overall\s+|whole\s+|final\s+)?"
+    r"(?:production|recording|record|album|ep|lp|master|mastering|sound)\b"
+    r"(?:\s+(?:on|of|for)\s+(?:this|the|that|your)\s+[a-z]+)?\s+(?:is|was|sounds?|sounded|seems?|feels?|gets?)\b"
 )
 
 
@@ -2717,6 +3175,8 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
     norm, lead_readings = _synth_lead(norm)
     readings += lead_readings
     norm, fixes = _correct_scored(norm, {w for k in name_map for w in k.split()})
+    norm, alike = _sound_alike_targets(norm, {w for k in name_map for w in k.split()})
+    fixes += alike
     readings = skipped + readings + fixes
     norm, cond_readings = _conditions(norm, lambda c: _targets(c, name_map))
     readings += cond_readings
@@ -2854,7 +3314,7 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
                     and re.search(
                         r"\b(?:bur(?:y|ies)|masks?|drowns? out|"
                         r"obscures?|covers?|swamps?|smothers?|overpowers?|"
-                        r"wipes? out|eats?|steps? on)\s+(?:the\s+|your\s+|all\s+|his\s+|her\s+|their\s+)?$",
+                        r"wipes? out|eats?|steps? on)\s+" + _DETERMINERS + r"$",
                         rest[: victims[0][2]],
                     )
                 )
@@ -2870,8 +3330,9 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
         # "the music drowns out the dialogue", "the music makes it hard to hear the speech": what
         # masks is a track of this mix and what it masks is not; the masker comes down
         masker = re.search(
-            r"\b(?:drowns? out|drowning out|overpower(?:s|ing)|bur(?:ies|ying)|mask(?:s|ing)|swamp(?:s|ing)|"
-            r"smother(?:s|ing)|overshadow(?:s|ing)|makes? it (?:\w+ )?(?:hard|difficult|impossible|tough) to "
+            r"\b(?:drowns? out|drowning out|overpower(?:s|ing)?|bur(?:y|ies|ying)|mask(?:s|ing)?|"
+            r"swamp(?:s|ing)?|smother(?:s|ing)?|overshadow(?:s|ing)?|"
+            r"makes? it (?:\w+ )?(?:hard|difficult|impossible|tough) to "
             r"(?:hear|make out|understand))\b",
             rest,
         )
@@ -2953,6 +3414,25 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
                         {**prv[4], "amount_from": prv[0]},
                         section or prv[5],
                     )
+    # "less reverb on the snare, more on the vocal": "more"/"less" on a second target, with the
+    # effect said once, is the same move on it, the way the word says
+    for i in range(1, len(rows)):
+        prv, row = rows[i - 1], rows[i]
+        m = re.match(
+            r"\s*(?:and\s+|but\s+|then\s+|with\s+)?(?:a (?:bit|little|touch|tad)\s+|much\s+|way\s+|a lot\s+)?"
+            r"(more|less)\s+(?:of it\s+|of that\s+)?(?:on|for|to|in|from)\s+",
+            row[0],
+        )
+        if (
+            m
+            and row[1]
+            and not row[2]
+            and prv[2] in ("reverb", "delay", "compression", "eq", "width", "deess", "punch", "sustain")
+            and prv[4].get("sent") == row[4].get("sent")
+        ):
+            d = "up" if m.group(1) == "more" else "down"
+            readings.append(f"'{row[0]}' read as: {prv[2]} {d}, the move of '{prv[0]}' said once")
+            rows[i] = (row[0], row[1], prv[2], d, {**prv[4], "dir_default": False}, row[5])
     # "sound a bit harsh, likely in the 2-4khz area", "cut the low-mids on bass and lows on the
     # kick": an EQ clause that says where but not which way goes the way of the EQ clause before it
     for i in range(1, len(rows)):
@@ -3034,12 +3514,23 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
             readings.append(f"'{clause}' read as: a move on everything else, not supported")
             out.not_understood.append(clause)
             continue
+        if not targets and _WHOLE_SUBJECT_RE.match(clause):
+            # "the production on this EP is muddy, and the vocals are buried": the whole record is
+            # the subject; it borrows no neighbour's track
+            targets = [("mix", "", 0, 0)]
+            readings.append(f"'{clause}' read as: said of the whole mix")
         if not targets:
             # a praised part lends its target only to a pronoun ("the vocals are clear, but the
             # reverb on them is too much"), not to a clause about something else
             pron = bool(re.search(r"\b(?:it|its|they|them|their)\b", clause))
             prev = [r for r in rows[:i] if r[1] and (pron or not r[4].get("praise"))]
-            nxt = [r for r in rows[i + 1 :] if r[1] and (pron or not r[4].get("praise"))]
+            # a later clause lends its target within the sentence only ("It's time to add some
+            # room. Lose the rhythm guitars." asks no room of the guitars)
+            nxt = [
+                r
+                for r in rows[i + 1 :]
+                if r[1] and (pron or not r[4].get("praise")) and r[4].get("sent") == ex.get("sent")
+            ]
             if prev:
                 targets = prev[-1][1]
                 section = section or prev[-1][5]  # "the vocal in the intro was gritty and too loud"
@@ -3049,6 +3540,14 @@ def _parse(text: str, names: list[str] | None = None) -> Parsed:
                 # sibilance is the voice's: a de-esser with no track named goes on the lead vocal
                 targets = [("lead_vocal", "", 0, 0)]
                 readings.append(f"'{clause}' read as: de-essing, which is for the voice: the lead vocal")
+            elif (u := _UNRESOLVED_RE.search(clause)) and (
+                not _WHOLE_MIX_RE.search(norm) or re.search(r"\b(?:they|them)\b", u.group(0))
+            ):
+                # "turn it down and see", "tuck it in 10%": what "it" is was said elsewhere, not
+                # here; moving the whole mix would be a guess
+                readings.append(f"'{clause}' read as: a move on 'it' with nothing named for it")
+                out.not_understood.append(clause)
+                continue
         amount, word, explicit = _amount(ex.get("amount_override", clause))
         if amount is None and "amount_from" in ex:
             amount, word, explicit = _amount(ex["amount_from"])
