@@ -169,3 +169,17 @@ def test_on_real_songs_left_out_the_learned_balance_beats_equal_loudness():
     print(f"{len(singles)} songs left out: learned {np.median(ours):.2f} dB, equal {np.median(equal):.2f} dB")
     assert len(singles) >= 40
     assert np.median(ours) < 0.9 * np.median(equal)  # 2.34 against 2.86 dB when committed
+
+
+def test_no_one_term_moves_a_track_further_than_its_limit():
+    """A track many standard deviations out on one measure moves at most LIMIT_DB for it."""
+    pri = {
+        "terms": {
+            "sound:kweight": {"value": 2.0, "what": "k", "songs": 40},
+            "sound:plays": {"value": 1.0, "what": "p", "songs": 40},
+        }
+    }
+    d = departure(pri, [("sound:kweight", -6.0), ("sound:plays", 2.0)])  # -12 dB and +2 dB as measured
+    kw = next(p for p in d.parts if p["term"] == "sound:kweight")
+    assert kw["db"] == pytest.approx(-priors.LIMIT_DB)
+    assert d.db == pytest.approx(-priors.LIMIT_DB + 2.0)

@@ -381,13 +381,15 @@ class Departure:
 
 def departure(priors: dict[str, Any], facts: TrackFacts | list[tuple[str, float]]) -> Departure:
     """Sum of the learned terms that apply to a track (terms with no value contribute nothing),
-    at most ``TOTAL_LIMIT_DB`` either way. ``facts``: the track's facts, or their terms."""
+    each at most ``LIMIT_DB`` and all together at most ``TOTAL_LIMIT_DB`` either way (a track many
+    standard deviations from its song's mean on one measure is not moved in proportion).
+    ``facts``: the track's facts, or their terms."""
     parts = []
     for key, x in facts.terms() if isinstance(facts, TrackFacts) else facts:
         stat = priors["terms"].get(key)
         if stat is None or stat["value"] == 0:
             continue
-        db = round(stat["value"] * x, 2)
+        db = round(float(np.clip(stat["value"] * x, -LIMIT_DB, LIMIT_DB)), 2)  # no one term moves it further
         if db == 0:
             continue
         part = {"term": key, "what": stat["what"], "db": db, "songs": stat["songs"]}
