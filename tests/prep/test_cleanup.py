@@ -169,3 +169,24 @@ def test_render_takes_one_channel_of_a_stereo_file_used_as_mono():
     )
     stem = render(s, {"sa": np.stack([x, x])}).track_stems["a"]
     assert np.allclose(stem[0], x, atol=1e-6) and np.max(np.abs(stem[1])) < 1e-6  # mono, panned hard left
+
+
+@pytest.mark.parametrize("sr", [44100, 48000, 22050])
+def test_region_edges_stay_on_the_hits_late_in_a_song_at_any_rate(sr):
+    """The envelope's step is a whole number of samples (44 at 44.1 kHz, not 44.1): read as exact
+    milliseconds, edges drifted 0.2 s late by 90 s and a crash lost its hit. Each region must start
+    its pre-roll before its hit and end after the hit's ring, wherever the hit is."""
+    n = 150 * sr
+    x = np.zeros((1, n), np.float32)
+    hits = [10.0, 60.0, 90.0, 140.0]
+    ring = np.exp(-np.arange(int(0.4 * sr)) / (0.08 * sr)) * np.sin(
+        2 * np.pi * 3000 * np.arange(int(0.4 * sr)) / sr
+    )
+    for h in hits:
+        a = int(h * sr)
+        x[0, a : a + ring.size] = 0.5 * ring
+    rs = reg.strip_silence(reg.envelope(x, sr), sr, n, reg.PLAIN)
+    assert len(rs) == len(hits)
+    for r, h in zip(rs, hits, strict=True):
+        assert h - reg.PLAIN.pre_roll_s - 0.003 <= r.start_s <= h - reg.PLAIN.pre_roll_s + 0.003, (h, r)
+        assert r.end_s >= h + 0.3, (h, r)

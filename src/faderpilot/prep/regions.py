@@ -79,8 +79,15 @@ def level_db(peaks: np.ndarray) -> np.ndarray:
     return (20 * np.log10(np.maximum(peaks.astype(np.float32), np.float32(1e-10)))).astype(np.float32)
 
 
+def block_s(sr: int) -> float:
+    """The envelope's true step (seconds): ``HOP_S`` rounded to whole samples (44 samples =
+    0.9977 ms at 44.1 kHz, so block i starts at i x 44 / 44100 s, not at i ms: read as
+    milliseconds, region edges would drift 2 ms late every second, 0.2 s by 90 s)."""
+    return max(1, int(round(HOP_S * sr))) / sr
+
+
 def envelope(x: np.ndarray, sr: int) -> np.ndarray:
-    """Peak level (dBFS) of every millisecond, over all channels."""
+    """Peak level (dBFS) of every ``block_s(sr)`` (about a millisecond), over all channels."""
     return level_db(block_peaks(x, max(1, int(round(HOP_S * sr)))))
 
 
@@ -201,11 +208,12 @@ def strip_silence(
     """
     on = playing(env_db, s, bleed_db)
     length_s = frames / sr
+    step_s = block_s(sr)
     starts, ends = _runs(on)
     spans: list[list[float]] = []
     for a, b in zip(starts, ends, strict=True):
-        lo = max(0.0, float(a) * HOP_S - s.pre_roll_s)
-        hi = min(length_s, float(b) * HOP_S + s.post_roll_s)
+        lo = max(0.0, float(a) * step_s - s.pre_roll_s)
+        hi = min(length_s, float(b) * step_s + s.post_roll_s)
         if spans and lo - spans[-1][1] < s.min_gap_s:
             spans[-1][1] = max(spans[-1][1], hi)
         else:
