@@ -73,6 +73,10 @@ PASSES = 4
 #: Ridge penalty of the sound terms, per track of training data, on standardised features (chosen
 #: by leave-one-song-out on the development songs only).
 RIDGE = 0.01
+#: A sound measure further than this many standard deviations from its song's mean counts as this
+#: far, in the fit and when applied (winsorised: one odd track, a sound set's quirk, does not set a
+#: slope nor ride it; chosen by leave-one-song-out on the development songs only).
+WINSOR_SD = 3.0
 #: Role and situation terms are fitted on what the sound terms leave; they did not improve the
 #: balance on songs left out (see the module note), so the default fit leaves them out, apart from
 #: published figures.
@@ -254,7 +258,7 @@ def _sound_fit(songs: list[SongRecord]) -> dict[str, dict[str, Any]]:
     scale[scale == 0] = 1.0
 
     def solve(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        a = np.concatenate([b[0] for b in parts]) / scale
+        a = np.clip(np.concatenate([b[0] for b in parts]) / scale, -WINSOR_SD, WINSOR_SD)
         y = np.concatenate([b[1] for b in parts])
         return np.linalg.solve(a.T @ a + RIDGE * len(y) * np.eye(len(keys)), a.T @ y)
 
@@ -338,7 +342,8 @@ def fit(songs: list[SongRecord], published: bool = True, roles: bool | None = No
         "method": (
             "Per song: each track's integrated loudness (BS.1770) in the author's mix, less the "
             "song's offset. Sound terms: one ridge regression on the standardised level-free "
-            f"measures, less each song's mean (penalty {RIDGE:g} per track), each song's jackknife "
+            f"measures, less each song's mean, winsorised at {WINSOR_SD:g} sd (penalty {RIDGE:g} per "
+            "track), each song's jackknife "
             "pseudo-value as its evidence. Role and situation terms: each term's value per song by "
             f"least squares on what the others leave (backfitted {PASSES} passes), across songs "
             "their median"
@@ -389,6 +394,8 @@ def departure(priors: dict[str, Any], facts: TrackFacts | list[tuple[str, float]
         stat = priors["terms"].get(key)
         if stat is None or stat["value"] == 0:
             continue
+        if "scale" in stat:  # a sound measure: as far out as the fit read it, no further
+            x = float(np.clip(x, -WINSOR_SD * stat["scale"], WINSOR_SD * stat["scale"]))
         db = round(float(np.clip(stat["value"] * x, -LIMIT_DB, LIMIT_DB)), 2)  # no one term moves it further
         if db == 0:
             continue
