@@ -215,6 +215,15 @@ def _is_hard(x: np.ndarray, i: int, step: int, span: int) -> float | None:
     return v if v >= HARD_EDIT_RATIO * typical else None
 
 
+#: The peak envelope's block (seconds), before it is rounded to whole samples.
+PEAK_BLOCK_S = 0.001
+
+
+def block_samples(sr: int) -> int:
+    """The peak envelope's block in whole samples (44 at 44.1 kHz: 0.9977 ms, not 1 ms)."""
+    return max(1, int(round(PEAK_BLOCK_S * sr)))
+
+
 def block_peaks(x: np.ndarray, hop: int) -> np.ndarray:
     """Peak magnitude of every block of ``hop`` samples over all channels (the last block may be
     shorter); computed from block maxima and minima, without a full-length copy."""
@@ -241,7 +250,7 @@ def hard_edits(x: np.ndarray, sr: int, peaks: np.ndarray | None = None) -> ZeroR
     n = x.shape[1]
     if n == 0:
         return out
-    hop = max(1, int(round(0.001 * sr)))
+    hop = block_samples(sr)
     if peaks is None:
         peaks = block_peaks(x, hop)
     zb = peaks == 0

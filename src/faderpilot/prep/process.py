@@ -310,7 +310,7 @@ def tidy(
     report = PrepReport()
     step = progress or (lambda stage, done, total: None)
     sr = session.sample_rate
-    hop = max(1, int(round(reg.HOP_S * sr)))
+    hop = cleanup.block_samples(sr)
     used = sorted({t.source_id for t in session.tracks})
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:  # the 1 ms peaks, read once
         peaks = dict(zip(used, pool.map(lambda sid: cleanup.block_peaks(audio[sid], hop), used), strict=True))

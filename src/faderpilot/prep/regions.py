@@ -30,10 +30,10 @@ from scipy.ndimage import maximum_filter1d
 
 from ..session.model import Region
 from ..session.roles import ROLES, StripKind, defaults
-from .cleanup import block_peaks
+from .cleanup import PEAK_BLOCK_S, block_peaks, block_samples
 
 #: Envelope resolution (seconds): region edges are placed to this precision.
-HOP_S = 0.001
+HOP_S = PEAK_BLOCK_S
 #: Roles recorded by close mics on a kit, whose activity is judged against the kit's bleed.
 CLOSE_MIC_ROLES = tuple(r for r in ROLES if defaults(r).strip.kind == "close_mic")
 #: Roles whose bleed can reach a close mic (every drum mic, not a printed kit: the role table's
@@ -83,12 +83,12 @@ def block_s(sr: int) -> float:
     """The envelope's true step (seconds): ``HOP_S`` rounded to whole samples (44 samples =
     0.9977 ms at 44.1 kHz, so block i starts at i x 44 / 44100 s, not at i ms: read as
     milliseconds, region edges would drift 2 ms late every second, 0.2 s by 90 s)."""
-    return max(1, int(round(HOP_S * sr))) / sr
+    return block_samples(sr) / sr
 
 
 def envelope(x: np.ndarray, sr: int) -> np.ndarray:
     """Peak level (dBFS) of every ``block_s(sr)`` (about a millisecond), over all channels."""
-    return level_db(block_peaks(x, max(1, int(round(HOP_S * sr)))))
+    return level_db(block_peaks(x, block_samples(sr)))
 
 
 def threshold(env_db: np.ndarray, s: StripSettings) -> float:
