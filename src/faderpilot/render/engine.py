@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..analysis.loudness import integrated_loudness
 from ..session.model import Bus, PanLaw, Session, Track
 from .chain import db_to_gain, run_chain
 from .plan import Clip, audible_ids, clips
@@ -61,14 +62,20 @@ def place_clips(x: np.ndarray, placed: tuple[Clip, ...], frames: int) -> np.ndar
     return out
 
 
-def render_track(track: Track, x: np.ndarray, sr: int, law: PanLaw) -> np.ndarray:
-    """A track's printed stem (stereo, post chain, fader and pan) from its aligned source audio."""
+def chain_input(track: Track, x: np.ndarray, sr: int) -> np.ndarray:
+    """What enters a track's chain: its aligned source placed by its regions, with polarity and
+    trim."""
     frames = x.shape[1]
     if track.channels == 1 and x.shape[0] == 2:  # a stereo file used as mono (identical channels)
         x = x.mean(axis=0, keepdims=True, dtype=np.float32)
     y = place_clips(x, clips(track, sr, frames), frames)
     g = db_to_gain(track.trim_db) * (-1.0 if track.polarity_inverted else 1.0)
-    y = run_chain((y * np.float32(g)).astype(np.float32), track.chain, sr)
+    return (y * np.float32(g)).astype(np.float32)
+
+
+def render_track(track: Track, x: np.ndarray, sr: int, law: PanLaw) -> np.ndarray:
+    """A track's printed stem (stereo, post chain, fader and pan) from its aligned source audio."""
+    y = run_chain(chain_input(track, x, sr), track.chain, sr)
     y *= np.float32(db_to_gain(track.fader_db))
     for lane in track.automation:  # gain_db: a dB offset on the fader, linear between points
         if lane.get("param") == "gain_db" and lane.get("points"):
@@ -80,21 +87,15 @@ def render_track(track: Track, x: np.ndarray, sr: int, law: PanLaw) -> np.ndarra
 
 def compressor_changes_db(track: Track, x: np.ndarray, sr: int) -> dict[str, float]:
     """What each enabled compressor of the track really does to its loudness, measured on the
-    track's own audio (placed, trimmed, through the chain before it): integrated loudness after
-    it (makeup included) less before it, in dB, by processor id. The balance assumes a compressor
-    keeps a part's loudness; this is what the makeup is calibrated against
+    track's own audio (:func:`chain_input`, through the chain before it): integrated loudness
+    after it (makeup included) less before it, in dB, by processor id. The balance assumes a
+    compressor keeps a part's loudness; this is what the makeup is calibrated against
     (``decide.dynamics.calibrate_makeup``), since the detector's ballistics take more than the
     static curve alone predicts."""
-    from ..analysis.loudness import integrated_loudness
-
     comps = [i for i, p in enumerate(track.chain) if p.enabled and p.kind == "compressor"]
     if not comps:
         return {}
-    frames = x.shape[1]
-    if track.channels == 1 and x.shape[0] == 2:
-        x = x.mean(axis=0, keepdims=True, dtype=np.float32)
-    y = place_clips(x, clips(track, sr, frames), frames)
-    y = (y * np.float32(db_to_gain(track.trim_db))).astype(np.float32)
+    y = chain_input(track, x, sr)
     out: dict[str, float] = {}
     done = 0
     for i in comps:
