@@ -188,8 +188,10 @@ def keep_compressed_loudness(session: Session, audio: dict[str, np.ndarray], wor
         moves = calibrate_makeup(session, changes)
         for m in moves:
             apply(session, [m], origin=origin.get(m.value.id, "rules"))
-        changed = {m.target for m in moves if m.value.params.get("makeup_db") == m.refs["static_makeup_db"]}
-        tracks = [t for t in tracks if t.id in changed]
+        # a move that kept its makeup raised the threshold instead (a makeup move always changes
+        # it): that compressor is measured again
+        again = {m.target for m in moves if m.value.params.get("makeup_db") == m.refs["static_makeup_db"]}
+        tracks = [t for t in tracks if t.id in again]
         if not tracks:
             break
 
