@@ -239,26 +239,36 @@ def test_fixed_resonance_under_moving_notes_gets_a_cut_there_and_clean_tracks_ge
     assert resonances(ctx, s) == []
 
 
+def _sung_phrases(swell: float) -> np.ndarray:
+    """A part that plays a few phrases: four 1.5 s phrases of a -30 dBFS tone, each with a 0.3 s
+    swell ``swell`` times the body's amplitude, then silence; swells smoothed (sung, not hit)."""
+    sr = SR
+    n = 16 * sr
+    body = 10 ** (-30 / 20) * np.sqrt(2) * np.sin(2 * np.pi * 220 * np.arange(n) / sr)
+    env = np.zeros(n)
+    for k in range(4):
+        env[k * 4 * sr : k * 4 * sr + int(1.5 * sr)] = 1.0
+        env[k * 4 * sr + sr // 2 : k * 4 * sr + sr // 2 + int(0.3 * sr)] = swell
+    w = np.hanning(int(0.2 * sr))
+    return (body * np.convolve(env, w / w.sum(), mode="same")).astype(np.float32)[None]
+
+
+def _loudness_through_chain(track, audio) -> tuple[float, float]:
+    """(LUFS after the track's chain, LUFS of what enters it) for a track of a ``build`` session."""
+    from faderpilot.analysis.loudness import integrated_loudness
+
+    trimmed = audio[track.source_id] * np.float32(10 ** (track.trim_db / 20))
+    return integrated_loudness(run_chain(trimmed, track.chain, SR), SR), integrated_loudness(trimmed, SR)
+
+
 def test_a_compressor_on_a_part_that_plays_a_few_phrases_keeps_its_measured_loudness():
     """The static-curve makeup reads 50 ms levels, the detector follows the peaks: on a sparse,
     peaky part it takes several dB more; the makeup measured on the audio gives all of it back."""
-    from faderpilot.analysis.loudness import integrated_loudness
     from faderpilot.decide.dynamics import calibrate_makeup
     from faderpilot.render.engine import compressor_changes_db
 
     sr = SR
-    n = 16 * sr
-    t = np.arange(n) / sr
-    body = 10 ** (-30 / 20) * np.sqrt(2) * np.sin(2 * np.pi * 220 * t)
-    env = np.zeros(n)
-    for k in range(4):  # four 1.5 s phrases, each with a 0.3 s swell 12 dB over the body, then silence
-        env[k * 4 * sr : k * 4 * sr + int(1.5 * sr)] = 1.0
-        a = k * 4 * sr + sr // 2
-        env[a : a + int(0.3 * sr)] = 4.0
-    w = np.hanning(int(0.2 * sr))
-    env = np.convolve(env, w / w.sum(), mode="same")  # sung swells, not hits
-    x = body * env
-    x = x.astype(np.float32)[None]
+    x = _sung_phrases(4.0)  # swells 12 dB over the body
     s, ctx, audio = build({"Lead.wav": (x, "lead_vocal")})
     apply(s, compression(ctx, s))
     track = s.tracks[0]
@@ -274,29 +284,18 @@ def test_a_compressor_on_a_part_that_plays_a_few_phrases_keeps_its_measured_loud
     )
     after = compressor_changes_db(track, audio[track.source_id], sr)[comp[0].id]
     assert abs(after) <= 0.15, after
-    trimmed = audio[track.source_id] * np.float32(10 ** (track.trim_db / 20))
-    y = run_chain(trimmed, track.chain, sr)
-    assert integrated_loudness(y, sr) == pytest.approx(integrated_loudness(trimmed, sr), abs=0.3)
+    out, into = _loudness_through_chain(track, audio)
+    assert out == pytest.approx(into, abs=0.3)
     assert "Measured on its audio" in chain_of(s, track.id, "compressor")[0].decision.reason
 
 
 def test_a_compressor_that_would_need_more_than_twelve_db_of_makeup_compresses_less():
     """Swells 20 dB over the body of a sparse part: the measured loss is over 12 dB, so the
     threshold goes up until makeup can give it back, and the part keeps its loudness."""
-    from faderpilot.analysis.loudness import integrated_loudness
     from faderpilot.decide.dynamics import MAX_MAKEUP_DB
     from faderpilot.pipeline import keep_compressed_loudness
 
-    sr = SR
-    n = 16 * sr
-    t = np.arange(n) / sr
-    body = 10 ** (-30 / 20) * np.sqrt(2) * np.sin(2 * np.pi * 220 * t)
-    env = np.zeros(n)
-    for k in range(4):
-        env[k * 4 * sr : k * 4 * sr + int(1.5 * sr)] = 1.0
-        env[k * 4 * sr + sr // 2 : k * 4 * sr + sr // 2 + int(0.3 * sr)] = 10.0
-    w = np.hanning(int(0.2 * sr))
-    x = (body * np.convolve(env, w / w.sum(), mode="same")).astype(np.float32)[None]
+    x = _sung_phrases(10.0)
     s, ctx, audio = build({"Lead.wav": (x, "lead_vocal")})
     apply(s, compression(ctx, s))
     track = s.tracks[0]
@@ -305,6 +304,5 @@ def test_a_compressor_that_would_need_more_than_twelve_db_of_makeup_compresses_l
     comp = chain_of(s, track.id, "compressor")[0]
     assert comp.params["threshold_db"] > threshold and comp.params["makeup_db"] <= MAX_MAKEUP_DB
     assert "compresses less" in comp.decision.reason
-    trimmed = audio[track.source_id] * np.float32(10 ** (track.trim_db / 20))
-    y = run_chain(trimmed, track.chain, sr)
-    assert integrated_loudness(y, sr) == pytest.approx(integrated_loudness(trimmed, sr), abs=0.5)
+    out, into = _loudness_through_chain(track, audio)
+    assert out == pytest.approx(into, abs=0.5)

@@ -3,11 +3,9 @@ order), each checked on sentences written for the test, not taken from the label
 
 from __future__ import annotations
 
+from promptkit import moves as _moves
+
 from faderpilot.prompt.parse import parse
-
-
-def _moves(text: str) -> list[tuple[str, str, str]]:
-    return [(i.target, i.action, i.direction) for i in parse(text).intents]
 
 
 def test_plural_and_extra_target_words():

@@ -4,12 +4,7 @@ the test (verb x effect, state x target, review-style clauses), not taken from t
 from __future__ import annotations
 
 import pytest
-
-from faderpilot.prompt.parse import parse
-
-
-def _moves(text: str) -> list[tuple[str, str, str]]:
-    return [(i.target, i.action, i.direction) for i in parse(text).intents]
+from promptkit import moves as _moves
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,9 @@ clauses, listening places, praise of a clause, and target words heard or written
 from __future__ import annotations
 
 import pytest
+from promptkit import moves as _moves
 
 from faderpilot.prompt.parse import parse
-
-
-def _moves(text: str) -> list[tuple[str, str, str]]:
-    return [(i.target, i.action, i.direction) for i in parse(text).intents]
 
 
 @pytest.mark.parametrize(
